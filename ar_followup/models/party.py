@@ -1,0 +1,55 @@
+# This file is part of ar_followup.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.model import fields
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    followup_level = fields.Function(fields.Many2One(
+            'account.dunning.level', "Follow-up Level",
+            help="The firmest level reached by the open dunnings of the "
+            "customer in the current company."),
+        'get_followup')
+    followup_days_overdue = fields.Function(fields.Integer(
+            "Days Overdue",
+            help="The days since the oldest dunned due date."),
+        'get_followup')
+    followup_amount = fields.Function(Monetary(
+            "Amount Dunned", currency='followup_currency',
+            digits='followup_currency'),
+        'get_followup')
+    followup_currency = fields.Function(fields.Many2One(
+            'currency.currency', "Follow-up Currency"), 'get_followup')
+
+    @classmethod
+    def get_followup(cls, parties, names):
+        pool = Pool()
+        Company = pool.get('company.company')
+        Dunning = pool.get('account.dunning')
+        Date = pool.get('ir.date')
+        result = {n: {p.id: None for p in parties} for n in names}
+        company_id = Transaction().context.get('company')
+        if not company_id:
+            return result
+        company = Company(company_id)
+        today = Date.today()
+        levels = Dunning.highest_levels(
+            company.id, 'party', [p.id for p in parties])
+        for party in parties:
+            if 'followup_currency' in result:
+                result['followup_currency'][party.id] = company.currency.id
+            if party.id not in levels:
+                continue
+            level, maturity_date, amount = levels[party.id]
+            if 'followup_level' in result:
+                result['followup_level'][party.id] = level
+            if 'followup_days_overdue' in result:
+                result['followup_days_overdue'][party.id] = max(
+                    (today - maturity_date).days, 0)
+            if 'followup_amount' in result:
+                result['followup_amount'][party.id] = amount
+        return result

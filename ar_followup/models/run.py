@@ -1,0 +1,377 @@
+# This file is part of ar_followup.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The daily follow-up job.
+
+One run per company and date: it selects the open receivable lines in SQL,
+creates or raises their dunnings level by level with set-based statements,
+and records per customer one follow-up action at the customer's firmest
+level.  Running it again the same day finds nothing to change.
+"""
+import datetime
+import time
+from collections import defaultdict
+from decimal import Decimal
+
+from sql import Literal, Null
+from sql.aggregate import Count, Min, Sum
+from sql.conditionals import Case
+from sql.functions import CurrentTimestamp
+from sql.operators import Exists
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction
+from trytond.wizard import (
+    Button, StateAction, StateView, Wizard)
+
+
+class Run(ModelSQL, ModelView):
+    __name__ = 'account.dunning.run'
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, readonly=True)
+    date = fields.Date("Date", required=True, readonly=True,
+        help="The date as of which the follow-up was computed.")
+    duration = fields.Float(
+        "Duration (s)", readonly=True, digits=(16, 3))
+    lines_selected = fields.Integer(
+        "Lines Selected", readonly=True,
+        help="The open receivable lines in the scope of a procedure.")
+    dunnings_created = fields.Integer("Dunnings Created", readonly=True)
+    level_changes = fields.Integer(
+        "Level Changes", readonly=True,
+        help="How many times an existing dunning moved to a firmer level.")
+    actions_recorded = fields.Integer(
+        "Actions Recorded", readonly=True,
+        help="The customers who got a follow-up action at a new level.")
+    actions = fields.One2Many(
+        'account.dunning.action', 'run', "Actions", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('date', 'DESC'))
+        cls._order.insert(1, ('id', 'DESC'))
+
+    @classmethod
+    def run_daily(cls, date=None, companies=None):
+        "Run the follow-up of every company (cron entry point)"
+        pool = Pool()
+        Company = pool.get('company.company')
+        Date = pool.get('ir.date')
+        if companies is None:
+            companies = Company.search([])
+        runs = []
+        for company in companies:
+            with Transaction().set_context(company=company.id):
+                company_date = date or Date.today()
+                runs.append(cls._run(company, company_date))
+        return runs
+
+    @classmethod
+    def _run(cls, company, date):
+        start = time.monotonic()
+        counts = DailySelection(company, date).execute()
+        run, = cls.create([{
+                    'company': company.id,
+                    'date': date,
+                    'duration': 0,
+                    **{k: v for k, v in counts.items() if k != 'actions'},
+                    }])
+        Action = Pool().get('account.dunning.action')
+        Action.record(company, date, run, counts['actions'])
+        run.duration = round(time.monotonic() - start, 3)
+        run.save()
+        return run
+
+
+class DailySelection:
+    "The set-based selection of one company's follow-up for one date"
+
+    def __init__(self, company, date):
+        self.company = company
+        self.date = date
+        pool = Pool()
+        self.Dunning = pool.get('account.dunning')
+        self.cursor = Transaction().connection.cursor()
+        self.user = Transaction().user
+
+    def default_procedure(self):
+        pool = Pool()
+        Configuration = pool.get('account.configuration')
+        procedure = Configuration(1).get_multivalue(
+            'default_dunning_procedure', company=self.company.id)
+        return procedure.id if procedure else None
+
+    def open_lines(self):
+        """Return the open receivable lines of the company as tables, the
+        condition and the expression of their procedure"""
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        Move = pool.get('account.move')
+        Account = pool.get('account.account')
+        AccountType = pool.get('account.account.type')
+        PartyProcedure = pool.get('party.party.dunning_procedure')
+        line = MoveLine.__table__()
+        move = Move.__table__()
+        account = Account.__table__()
+        type_ = AccountType.__table__()
+        party_procedure = PartyProcedure.__table__()
+        from_ = (line
+            .join(move, condition=line.move == move.id)
+            .join(account, condition=line.account == account.id)
+            .join(type_, condition=account.type == type_.id)
+            .join(party_procedure, 'LEFT',
+                condition=party_procedure.party == line.party))
+        where = ((move.company == self.company.id)
+            & (move.state == 'posted')
+            & (type_.receivable == Literal(True))
+            & (line.reconciliation == Null)
+            & (line.party != Null)
+            & (line.maturity_date != Null)
+            & ((line.debit > 0) | (line.credit < 0)))
+        # A party without a value of its own follows the default procedure;
+        # an explicit empty value excludes it from the follow-up.
+        procedure = Case(
+            (party_procedure.id == Null, Literal(self.default_procedure())),
+            else_=party_procedure.dunning_procedure)
+        return line, from_, where, procedure
+
+    def procedures(self):
+        pool = Pool()
+        Procedure = pool.get('account.dunning.procedure')
+        return Procedure.search([])
+
+    def execute(self):
+        counts = {
+            'lines_selected': self.count_lines(),
+            'dunnings_created': 0,
+            'level_changes': 0,
+            }
+        for procedure in self.procedures():
+            levels = procedure.ordered_levels()
+            counts['level_changes'] += self.raise_levels(procedure, levels)
+            counts['dunnings_created'] += self.create_dunnings(
+                procedure, levels)
+        counts['actions'] = self.escalations()
+        counts['actions_recorded'] = len(counts['actions'])
+        return counts
+
+    def cutoff(self, level):
+        "The latest maturity date of the lines the level applies to"
+        return self.date - datetime.timedelta(days=level.offset_days)
+
+    def count_lines(self):
+        line, from_, where, procedure = self.open_lines()
+        self.cursor.execute(*from_.select(
+                Count(Literal('*')), where=where & (procedure != Null)))
+        return self.cursor.fetchone()[0]
+
+    def raise_levels(self, procedure, levels):
+        "Move the existing dunnings to the firmest level their line reached"
+        dunning = self.Dunning.__table__()
+        changes = 0
+        for i, level in enumerate(levels[1:], 1):
+            line, from_, where, _ = self.open_lines()
+            lines = from_.select(line.id,
+                where=where & (line.maturity_date <= self.cutoff(level)))
+            self.cursor.execute(*dunning.update(
+                    [dunning.level, dunning.state, dunning.date,
+                        dunning.write_uid, dunning.write_date],
+                    [level.id, 'draft', Null, self.user, CurrentTimestamp()],
+                    where=(dunning.company == self.company.id)
+                    & (dunning.procedure == procedure.id)
+                    & dunning.level.in_([l.id for l in levels[:i]])
+                    & (dunning.blocked == Literal(False))
+                    & dunning.line.in_(lines)))
+            changes += self.cursor.rowcount
+        return changes
+
+    def create_dunnings(self, procedure, levels):
+        """Create the dunnings of the lines without one, directly at the
+        firmest level they reached"""
+        dunning = self.Dunning.__table__()
+        existing = self.Dunning.__table__()
+        created = 0
+        for level in reversed(levels):
+            line, from_, where, line_procedure = self.open_lines()
+            query = from_.select(
+                Literal(self.company.id), line.id, Literal(procedure.id),
+                Literal(level.id), Literal('draft'), Literal(False),
+                Literal(self.user), CurrentTimestamp(),
+                where=where
+                & (line_procedure == procedure.id)
+                & (line.maturity_date <= self.cutoff(level))
+                & ~Exists(existing.select(existing.id,
+                        where=existing.line == line.id)))
+            self.cursor.execute(*dunning.insert(
+                    [dunning.company, dunning.line, dunning.procedure,
+                        dunning.level, dunning.state, dunning.blocked,
+                        dunning.create_uid, dunning.create_date],
+                    query))
+            created += self.cursor.rowcount
+        return created
+
+    def escalations(self):
+        """Return per customer who has dunnings at a new level the values of
+        its follow-up action: the firmest level of its open dunnings, the
+        amount and number of lines dunned and the oldest maturity date"""
+        pool = Pool()
+        Level = pool.get('account.dunning.level')
+        offsets = {l.id: l.offset_days for l in Level.search([])}
+        dunning, line, from_, where = self.Dunning._active_query(
+            self.company.id)
+        where &= dunning.blocked == Literal(False)
+        self.cursor.execute(*from_.select(
+                line.party, dunning.level,
+                Count(Literal('*')),
+                Sum(Case((dunning.state == 'draft', 1), else_=0)),
+                Sum(line.debit - line.credit),
+                Min(line.maturity_date),
+                where=where,
+                group_by=[line.party, dunning.level]))
+        parties = defaultdict(lambda: {
+                'level': None, 'line_count': 0, 'new': 0,
+                'amount': Decimal(0), 'maturity_date': None})
+        for party, level, count, new, amount, maturity_date in self.cursor:
+            values = parties[party]
+            if (values['level'] is None
+                    or offsets[level] > offsets[values['level']]):
+                values['level'] = level
+            values['line_count'] += count
+            values['new'] += new
+            if not isinstance(amount, Decimal):
+                amount = Decimal(str(amount))
+            values['amount'] += amount
+            if isinstance(maturity_date, str):
+                maturity_date = datetime.date.fromisoformat(maturity_date)
+            if (values['maturity_date'] is None
+                    or maturity_date < values['maturity_date']):
+                values['maturity_date'] = maturity_date
+        return {p: v for p, v in parties.items() if v['new']}
+
+
+class Action(ModelSQL, ModelView):
+    __name__ = 'account.dunning.action'
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, readonly=True)
+    party = fields.Many2One(
+        'party.party', "Party", required=True, readonly=True,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    level = fields.Many2One(
+        'account.dunning.level', "Level", required=True, readonly=True,
+        help="The firmest level reached by the customer's open dunnings.")
+    date = fields.Date("Date", required=True, readonly=True)
+    run = fields.Many2One(
+        'account.dunning.run', "Run", readonly=True, ondelete='SET NULL')
+    amount = Monetary(
+        "Amount Dunned", currency='currency', digits='currency',
+        readonly=True)
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency"), 'on_change_with_currency')
+    line_count = fields.Integer("Lines", readonly=True)
+    maturity_date = fields.Date(
+        "Oldest Maturity Date", readonly=True)
+    days_overdue = fields.Function(
+        fields.Integer("Days Overdue"), 'get_days_overdue')
+    state = fields.Selection([
+            ('pending', "Pending"),
+            ('done', "Done"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('date', 'DESC'))
+        cls._order.insert(1, ('id', 'DESC'))
+
+    @classmethod
+    def default_state(cls):
+        return 'pending'
+
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
+
+    def get_days_overdue(self, name):
+        if self.maturity_date:
+            return (self.date - self.maturity_date).days
+
+    @classmethod
+    def record(cls, company, date, run, escalations):
+        """Record the follow-up actions of the escalated customers and mark
+        their dunnings as processed.
+
+        The actions are written set-wise, one statement per chunk."""
+        Dunning = Pool().get('account.dunning')
+        table = cls.__table__()
+        dunning = Dunning.__table__()
+        cursor = Transaction().connection.cursor()
+        user = Transaction().user
+        columns = [table.company, table.party, table.level, table.date,
+            table.run, table.amount, table.line_count, table.maturity_date,
+            table.state, table.create_uid, table.create_date]
+        parties = sorted(escalations)
+        for sub_parties in grouped_slice(parties):
+            sub_parties = list(sub_parties)
+            values = []
+            for party in sub_parties:
+                escalation = escalations[party]
+                values.append([
+                        company.id, party, escalation['level'], date,
+                        run.id, escalation['amount'],
+                        escalation['line_count'],
+                        escalation['maturity_date'], 'done', user,
+                        CurrentTimestamp()])
+            cursor.execute(*table.insert(columns, values))
+            _, line, from_, where = Dunning._active_query(company.id)
+            cursor.execute(*dunning.update(
+                    [dunning.state, dunning.date,
+                        dunning.write_uid, dunning.write_date],
+                    ['waiting', date, user, CurrentTimestamp()],
+                    where=(dunning.company == company.id)
+                    & (dunning.state == 'draft')
+                    & (dunning.blocked == Literal(False))
+                    & dunning.line.in_(from_.select(line.id,
+                            where=where & reduce_ids(
+                                line.party, sub_parties)))))
+
+
+class RunStart(ModelView):
+    __name__ = 'account.dunning.run.start'
+
+    date = fields.Date(
+        "Date", required=True,
+        help="Run the follow-up as of this date.")
+
+    @classmethod
+    def default_date(cls):
+        return Pool().get('ir.date').today()
+
+
+class RunFollowup(Wizard):
+    __name__ = 'account.dunning.run.wizard'
+
+    start = StateView('account.dunning.run.start',
+        'ar_followup.dunning_run_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Run", 'run', 'tryton-ok', default=True),
+            ])
+    run = StateAction('ar_followup.act_dunning_run_form')
+
+    def do_run(self, action):
+        pool = Pool()
+        Run = pool.get('account.dunning.run')
+        Company = pool.get('company.company')
+        company_id = Transaction().context.get('company')
+        companies = Company.browse([company_id]) if company_id else None
+        runs = Run.run_daily(date=self.start.date, companies=companies)
+        return action, {'res_id': [r.id for r in runs]}
