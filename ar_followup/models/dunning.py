@@ -6,9 +6,10 @@ from decimal import Decimal
 from sql import Null
 from sql.aggregate import Min, Sum
 
+from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 
@@ -124,11 +125,11 @@ class Dunning(metaclass=PoolMeta):
             column = line.party
         offsets = {l.id: l.offset_days for l in Level.search([])}
         result = {}
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*from_.select(
                     column, dunning.level,
                     Min(line.maturity_date), Sum(line.debit - line.credit),
-                    where=where & reduce_ids(column, sub_ids),
+                    where=where & fields.SQL_OPERATORS['in'](column, sub_ids),
                     group_by=[column, dunning.level]))
             for record_id, level_id, maturity_date, amount in cursor:
                 if not isinstance(amount, Decimal):

@@ -5,10 +5,11 @@ import datetime
 from sql import Literal, Null
 from sql.aggregate import Min
 
+from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 
@@ -69,12 +70,12 @@ class Invoice(metaclass=PoolMeta):
         invoice = cls.__table__()
         line = MoveLine.__table__()
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*invoice.join(line, condition=(
                         (line.move == invoice.move)
                         & (line.account == invoice.account))
                     ).select(invoice.id, Min(line.maturity_date),
-                    where=reduce_ids(invoice.id, sub_ids)
+                    where=fields.SQL_OPERATORS['in'](invoice.id, sub_ids)
                     & (line.reconciliation == Null)
                     & (line.maturity_date != Null)
                     & ((line.debit > 0) | (line.credit < 0))

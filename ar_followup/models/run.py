@@ -18,11 +18,12 @@ from sql.conditionals import Case
 from sql.functions import CurrentTimestamp
 from sql.operators import Exists
 
+from trytond import backend
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateAction, StateView, Wizard)
@@ -320,7 +321,9 @@ class Action(ModelSQL, ModelView):
             table.run, table.amount, table.line_count, table.maturity_date,
             table.state, table.create_uid, table.create_date]
         parties = sorted(escalations)
-        for sub_parties in grouped_slice(parties):
+        # one parameter per column of each inserted row
+        size = backend.MAX_QUERY_PARAMS // (len(columns) + 1)
+        for sub_parties in grouped_slice(parties, size):
             sub_parties = list(sub_parties)
             values = []
             for party in sub_parties:
@@ -341,7 +344,7 @@ class Action(ModelSQL, ModelView):
                     & (dunning.state == 'draft')
                     & (dunning.blocked == Literal(False))
                     & dunning.line.in_(from_.select(line.id,
-                            where=where & reduce_ids(
+                            where=where & fields.SQL_OPERATORS['in'](
                                 line.party, sub_parties)))))
 
 

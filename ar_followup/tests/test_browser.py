@@ -1,0 +1,272 @@
+# This file is part of ar_followup.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Browser smoke test: the Tryton web client (sao) shows the follow-up.
+
+Builds a demo database (SQLite) in a temporary folder, serves it with sao
+on a free loopback port and runs browser/smoke.mjs (Playwright driving
+Debian's Chromium).  It needs, besides the venv:
+
+    apt-get install -y chromium nodejs npm
+    npm ci --prefix browser
+    npm install --prefix var/sao 'tryton-sao@~8.0.0' --omit=dev \\
+        --ignore-scripts --legacy-peer-deps --install-strategy=nested
+
+Skipped when one of them is missing, except when CI=true where it fails.
+Screenshots go to var/screenshots/.
+"""
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+BROWSER = os.path.join(ROOT, 'browser')
+SMOKE = os.path.join(BROWSER, 'smoke.mjs')
+CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+SAO = os.environ.get('AR_SAO_ROOT',
+    os.path.join(ROOT, 'var', 'sao', 'node_modules', 'tryton-sao'))
+SCREENSHOTS = os.path.join(ROOT, 'var', 'screenshots')
+DATABASE = 'ar_smoke'
+BUILD_TIMEOUT = 1200
+SERVER_TIMEOUT = 60
+SMOKE_TIMEOUT = 240
+
+
+def missing_requirements():
+    "Return the reasons why the test cannot run"
+    reasons = []
+    if not os.access(CHROMIUM, os.X_OK):
+        reasons.append(f"no Chromium at {CHROMIUM} "
+            "(apt-get install -y chromium)")
+    if not shutil.which('node'):
+        reasons.append("no node (apt-get install -y nodejs npm)")
+    if not os.path.isdir(
+            os.path.join(BROWSER, 'node_modules', 'playwright-core')):
+        reasons.append("no playwright-core (npm ci --prefix browser)")
+    if not (os.path.isfile(os.path.join(SAO, 'dist', 'tryton-sao.js'))
+            and os.path.isdir(os.path.join(SAO, 'node_modules', 'jquery'))):
+        reasons.append(f"no sao with its dependencies in {SAO} "
+            "(npm install --prefix var/sao 'tryton-sao@~8.0.0' --omit=dev "
+            "--ignore-scripts --legacy-peer-deps --install-strategy=nested)")
+    return reasons
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def script(name):
+    "The path of a script of the venv, next to the interpreter"
+    path = os.path.join(os.path.dirname(sys.executable), name)
+    if os.path.isfile(path):
+        return [path]
+    path = shutil.which(name)
+    if not path:
+        raise unittest.SkipTest(f"no {name} script")
+    return [path]
+
+
+def tail(path, lines=40):
+    try:
+        with open(path, errors='replace') as fp:
+            return ''.join(fp.readlines()[-lines:])
+    except OSError:
+        return ''
+
+
+# Used while ar_followup.demo has no build(): a company with one posted
+# customer invoice 40 days overdue.
+MINIMAL_DEMO = textwrap.dedent('''\
+    import datetime, sys
+    from decimal import Decimal
+    from proteus import config, Model
+    from trytond.modules.company.tests.tools import (
+        create_company, get_company)
+    from trytond.modules.account.tests.tools import (
+        create_chart, create_fiscalyear, get_accounts)
+    from trytond.modules.account_invoice.tests.tools import (
+        create_payment_term, set_fiscalyear_invoice_sequences)
+    cfg = config.set_trytond(sys.argv[1], config_file=sys.argv[2])
+    cfg.skip_warning = True
+    today = datetime.date.today()
+    date = today - datetime.timedelta(days=40)
+    create_company()
+    company = get_company()
+    create_chart(company)
+    for year in sorted({date.year, today.year}):
+        fiscalyear = set_fiscalyear_invoice_sequences(create_fiscalyear(
+                company, today=datetime.date(year, 6, 1)))
+        fiscalyear.click('create_period')
+    accounts = get_accounts(company)
+    customer = Model.get('party.party')(name='Boulangerie Martin')
+    customer.save()
+    term = create_payment_term()
+    term.save()
+    invoice = Model.get('account.invoice')(
+        type='out', party=customer, payment_term=term, invoice_date=date)
+    line = invoice.lines.new()
+    line.account = accounts['revenue']
+    line.description = 'Prestation'
+    line.quantity = 1
+    line.unit_price = Decimal('120')
+    invoice.click('post')
+    ''')
+
+
+class BrowserSmokeTestCase(unittest.TestCase):
+    "The web client shows the follow-up fields on a customer invoice"
+
+    def setUp(self):
+        reasons = missing_requirements()
+        if reasons:
+            message = "browser smoke test: " + '; '.join(reasons)
+            if os.environ.get('CI') == 'true':
+                self.fail(message)
+            self.skipTest(message)
+        self.tmp = tempfile.mkdtemp(prefix='ar-browser-')
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.port = free_port()
+        self.config = os.path.join(self.tmp, 'trytond.conf')
+        with open(self.config, 'w') as fp:
+            fp.write(textwrap.dedent(f'''\
+                [database]
+                uri = sqlite://
+                path = {self.tmp}
+                [web]
+                listen = 127.0.0.1:{self.port}
+                root = {SAO}
+                '''))
+        self.password = self.demo_password()
+        passfile = os.path.join(self.tmp, 'admin-password')
+        with open(passfile, 'w') as fp:
+            fp.write(self.password)
+        # Isolate from the TRYTOND_* settings of the unit tests
+        self.env = {k: v for k, v in os.environ.items()
+            if not k.startswith('TRYTOND_')}
+        self.env.update({
+                'TRYTOND_CONFIG': self.config,
+                'TRYTONPASSFILE': passfile,
+                })
+        self.log = os.path.join(self.tmp, 'build.log')
+
+    @staticmethod
+    def demo_password():
+        from trytond.modules.ar_followup import demo
+        return getattr(demo, 'ADMIN_PASSWORD', None) or 'admin'
+
+    def run_logged(self, args, what):
+        with open(self.log, 'a') as log:
+            log.write(f"$ {' '.join(args)}\n")
+            log.flush()
+            try:
+                result = subprocess.run(args, cwd=self.tmp, env=self.env,
+                    stdout=log, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL, timeout=BUILD_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.fail(f"{what} took more than {BUILD_TIMEOUT} s:\n"
+                    + tail(self.log))
+        if result.returncode:
+            self.fail(f"{what} failed ({result.returncode}):\n"
+                + tail(self.log))
+
+    def build_database(self):
+        from trytond.modules.ar_followup import demo
+        if hasattr(demo, 'build'):
+            self.run_logged([sys.executable, '-c', textwrap.dedent('''\
+                    import sys
+                    from trytond.config import config
+                    config.update_etc(sys.argv[1])
+                    from trytond.modules.ar_followup.demo import build
+                    build(sys.argv[2])
+                    '''), self.config, DATABASE], "demo.build")
+            return
+        # Fallback while demo.build does not exist
+        sqlite3.connect(
+            os.path.join(self.tmp, DATABASE + '.sqlite')).close()
+        admin = script('trytond-admin') + ['-c', self.config, '-d', DATABASE]
+        self.run_logged(admin + ['--all', '--email', 'admin@example.com'],
+            "trytond-admin --all")
+        self.run_logged(admin + ['-u', 'ar_followup',
+                '--activate-dependencies'], "activation of ar_followup")
+        self.run_logged([sys.executable, '-c', MINIMAL_DEMO,
+                DATABASE, self.config], "minimal demo data")
+
+    def start_server(self):
+        server_log = os.path.join(self.tmp, 'server.log')
+        log = open(server_log, 'w')
+        self.addCleanup(log.close)
+        # -d avoids the first-login bug of trytond 8.0.12 on a fresh server
+        self.server = subprocess.Popen(
+            script('trytond') + ['-c', self.config, '-d', DATABASE],
+            cwd=self.tmp, env=self.env, stdout=log,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        self.addCleanup(self.stop_server)
+        url = f'http://127.0.0.1:{self.port}/'
+        deadline = time.monotonic() + SERVER_TIMEOUT
+        while True:
+            if self.server.poll() is not None:
+                self.fail(f"trytond exited ({self.server.returncode}):\n"
+                    + tail(server_log))
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                self.fail(f"trytond did not answer on {url} in "
+                    f"{SERVER_TIMEOUT} s:\n" + tail(server_log))
+            time.sleep(0.5)
+        self.server_log = server_log
+        return url
+
+    def stop_server(self):
+        if self.server.poll() is None:
+            try:
+                os.killpg(self.server.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.server.pid, signal.SIGKILL)
+                self.server.wait(timeout=10)
+
+    def test_invoice_form_shows_followup(self):
+        started = time.monotonic()
+        self.build_database()
+        print(f"\ndemo database built in {time.monotonic() - started:.0f} s")
+        url = self.start_server()
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        for name in os.listdir(SCREENSHOTS):
+            if name.endswith('.png'):
+                os.remove(os.path.join(SCREENSHOTS, name))
+        env = dict(self.env,
+            AR_URL=url, AR_DB=DATABASE, AR_LOGIN='admin',
+            AR_PASSWORD=self.password, AR_SCREENSHOTS=SCREENSHOTS,
+            CHROMIUM=CHROMIUM)
+        try:
+            result = subprocess.run(['node', SMOKE], cwd=ROOT, env=env,
+                capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                timeout=SMOKE_TIMEOUT)
+        except subprocess.TimeoutExpired as e:
+            self.fail(f"smoke.mjs took more than {SMOKE_TIMEOUT} s:\n"
+                f"{e.stdout or ''}{e.stderr or ''}")
+        output = result.stdout + result.stderr
+        print(output)
+        self.assertEqual(result.returncode, 0,
+            f"smoke.mjs failed ({result.returncode}):\n{output}\n"
+            f"server log:\n{tail(self.server_log)}")
