@@ -44,10 +44,21 @@ $(VAR)/trytond.conf:
 	printf '[database]\nuri = sqlite://\npath = %s\n\n[web]\nlisten = localhost:%s\nroot = %s\n' \
 		'$(VAR)/db' '$(DEMO_PORT)' '$(SAO)' > $@
 
+# The demo database is kept per module content and date: a second
+# `make demo` the same day restores it and prints its summary.
+DEMO_CACHE = $(VAR)/cache/$(MODULE_HASH)/demo-$(shell date +%F).sqlite
+CLI = $(PY) -O -m trytond.modules.ar_followup.cli -c $(VAR)/trytond.conf
+
 demo: venv sao $(VAR)/trytond.conf
-	rm -f $(VAR)/db/$(DEMO_DB).sqlite
-	$(PY) -O -m trytond.modules.ar_followup.cli -c $(VAR)/trytond.conf \
-		-d $(DEMO_DB) demo
+	@if [ -f '$(DEMO_CACHE)' ]; then \
+		cp '$(DEMO_CACHE)' $(VAR)/db/$(DEMO_DB).sqlite \
+		&& $(CLI) -d $(DEMO_DB) summary; \
+	else \
+		rm -f $(VAR)/db/$(DEMO_DB).sqlite \
+		&& $(CLI) -d $(DEMO_DB) demo \
+		&& mkdir -p $(dir $(DEMO_CACHE)) \
+		&& cp $(VAR)/db/$(DEMO_DB).sqlite '$(DEMO_CACHE)'; \
+	fi
 	@if [ "$(DEMO_SERVE)" != "0" ]; then \
 		echo "Web client: http://localhost:$(DEMO_PORT)/ database $(DEMO_DB), login admin, password admin"; \
 		exec $(VENV)/bin/trytond -c $(VAR)/trytond.conf -d $(DEMO_DB); \

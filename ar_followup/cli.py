@@ -9,7 +9,6 @@
 import argparse
 import datetime
 import os
-import subprocess
 import sys
 
 
@@ -38,13 +37,13 @@ def main(args=None):
     if options.config:
         config.update_etc(options.config)
     if options.command == 'demo':
-        create_database(options)
-    from trytond.pool import Pool
-    Pool(options.database).init()
-    if options.command == 'demo':
-        from .demo import populate
-        in_transaction(options.database, populate, today=options.date)
-    if options.command in {'demo', 'run'}:
+        from .demo import build
+        build(options.database, today=options.date,
+            password=options.password, config_file=options.config)
+    else:
+        from trytond.pool import Pool
+        Pool(options.database).init()
+    if options.command == 'run':
         in_transaction(options.database, run, date=options.date)
     in_transaction(options.database, print_summary, date=options.date)
     return 0
@@ -88,33 +87,6 @@ def print_summary(date=None):
     Company = Pool().get('company.company')
     for company in Company.search([]):
         print(summary(company, date))
-
-
-def create_database(options):
-    "Create the database and activate ar_followup with its dependencies"
-    from trytond import backend
-    from trytond.transaction import Transaction
-    with Transaction().start(
-            None, 0, close=True, autocommit=True) as transaction:
-        database = backend.Database(options.database)
-        if options.database in database.list():
-            sys.exit(f"The database {options.database} exists already")
-        database.create(transaction.connection, options.database)
-    bindir = os.path.dirname(sys.executable)
-    admin = os.path.join(bindir, 'trytond-admin')
-    env = dict(os.environ)
-    passfile = os.path.join(os.path.dirname(options.config or '.') or '.',
-        '.admin-password')
-    with open(passfile, 'w') as fp:
-        fp.write(options.password)
-    env['TRYTONPASSFILE'] = passfile
-    base = [admin, '-d', options.database]
-    if options.config:
-        base += ['-c', options.config]
-    subprocess.run(base + ['--all', '--email', 'admin@example.com'],
-        check=True, env=env)
-    subprocess.run(base + ['-u', 'ar_followup', '--activate-dependencies',
-            '-l', 'fr'], check=True, env=env)
 
 
 if __name__ == '__main__':

@@ -9,7 +9,11 @@ missing, advances and credit notes.  The same seed and date give the same
 data.
 """
 import datetime
+import os
 import random
+import subprocess
+import sys
+import tempfile
 from collections import defaultdict
 from decimal import Decimal
 
@@ -57,6 +61,37 @@ SEGMENTS = {
     'consumer': ('0', 0.3, (80, 900), ['punctual', 'unpaid', 'late']),
     }
 MONTHS = 18
+
+
+ADMIN_PASSWORD = 'admin'
+
+
+def build(database, today=None, password=ADMIN_PASSWORD, config_file=None):
+    """Create the database, activate ar_followup, fill it with the demo
+    company and run the daily follow-up as of today"""
+    from trytond import backend
+    from trytond.modules.ar_followup.cli import in_transaction, run
+    with Transaction().start(
+            None, 0, close=True, autocommit=True) as transaction:
+        db = backend.Database(database)
+        if database in db.list():
+            sys.exit(f"The database {database} exists already")
+        db.create(transaction.connection, database)
+    admin = [os.path.join(os.path.dirname(sys.executable), 'trytond-admin'),
+        '-d', database]
+    if config_file:
+        admin += ['-c', config_file]
+    with tempfile.NamedTemporaryFile('w', suffix='.pass') as passfile:
+        passfile.write(password)
+        passfile.flush()
+        env = dict(os.environ, TRYTONPASSFILE=passfile.name)
+        subprocess.run(admin + ['--all', '--email', 'admin@example.com'],
+            check=True, env=env)
+        subprocess.run(admin + ['-u', 'ar_followup', '--activate-dependencies',
+                '-l', 'fr'], check=True, env=env)
+    Pool(database).init()
+    in_transaction(database, populate, today=today)
+    in_transaction(database, run, date=today)
 
 
 def siren(rng):
@@ -229,6 +264,9 @@ def _configuration():
     pool = Pool()
     Configuration = pool.get('account.configuration')
     ModelData = pool.get('ir.model.data')
+    ConfigWizardItem = pool.get('ir.module.config_wizard.item')
+    # The demo is configured: the first login goes straight to the menu
+    ConfigWizardItem.write(ConfigWizardItem.search([]), {'state': 'done'})
     config = Configuration(1)
     config.default_dunning_procedure = ModelData.get_id(
         'ar_followup', 'procedure_default')

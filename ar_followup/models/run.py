@@ -136,8 +136,10 @@ class DailySelection:
             & ((line.debit > 0) | (line.credit < 0)))
         # A party without a value of its own follows the default procedure;
         # an explicit empty value excludes it from the follow-up.
+        default = self.default_procedure()
         procedure = Case(
-            (party_procedure.id == Null, Literal(self.default_procedure())),
+            (party_procedure.id == Null,
+                Literal(default) if default is not None else Null),
             else_=party_procedure.dunning_procedure)
         return line, from_, where, procedure
 
@@ -168,7 +170,7 @@ class DailySelection:
     def count_lines(self):
         line, from_, where, procedure = self.open_lines()
         self.cursor.execute(*from_.select(
-                Count(Literal('*')), where=where & (procedure != Null)))
+                Count(line.id), where=where & (procedure != Null)))
         return self.cursor.fetchone()[0]
 
     def raise_levels(self, procedure, levels):
@@ -228,7 +230,7 @@ class DailySelection:
         where &= dunning.blocked == Literal(False)
         self.cursor.execute(*from_.select(
                 line.party, dunning.level,
-                Count(Literal('*')),
+                Count(dunning.id),
                 Sum(Case((dunning.state == 'draft', 1), else_=0)),
                 Sum(line.debit - line.credit),
                 Min(line.maturity_date),

@@ -18,7 +18,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+
+from trytond.modules.ar_followup import demo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
             os.path.abspath(__file__))))
@@ -86,45 +87,6 @@ def tail(path, lines=40):
         return ''
 
 
-# Used while ar_followup.demo has no build(): a company with one posted
-# customer invoice 40 days overdue.
-MINIMAL_DEMO = textwrap.dedent('''\
-    import datetime, sys
-    from decimal import Decimal
-    from proteus import config, Model
-    from trytond.modules.company.tests.tools import (
-        create_company, get_company)
-    from trytond.modules.account.tests.tools import (
-        create_chart, create_fiscalyear, get_accounts)
-    from trytond.modules.account_invoice.tests.tools import (
-        create_payment_term, set_fiscalyear_invoice_sequences)
-    cfg = config.set_trytond(sys.argv[1], config_file=sys.argv[2])
-    cfg.skip_warning = True
-    today = datetime.date.today()
-    date = today - datetime.timedelta(days=40)
-    create_company()
-    company = get_company()
-    create_chart(company)
-    for year in sorted({date.year, today.year}):
-        fiscalyear = set_fiscalyear_invoice_sequences(create_fiscalyear(
-                company, today=datetime.date(year, 6, 1)))
-        fiscalyear.click('create_period')
-    accounts = get_accounts(company)
-    customer = Model.get('party.party')(name='Boulangerie Martin')
-    customer.save()
-    term = create_payment_term()
-    term.save()
-    invoice = Model.get('account.invoice')(
-        type='out', party=customer, payment_term=term, invoice_date=date)
-    line = invoice.lines.new()
-    line.account = accounts['revenue']
-    line.description = 'Prestation'
-    line.quantity = 1
-    line.unit_price = Decimal('120')
-    invoice.click('post')
-    ''')
-
-
 class BrowserSmokeTestCase(unittest.TestCase):
     "The web client shows the follow-up fields on a customer invoice"
 
@@ -148,23 +110,12 @@ class BrowserSmokeTestCase(unittest.TestCase):
                 listen = 127.0.0.1:{self.port}
                 root = {SAO}
                 '''))
-        self.password = self.demo_password()
-        passfile = os.path.join(self.tmp, 'admin-password')
-        with open(passfile, 'w') as fp:
-            fp.write(self.password)
+        self.password = demo.ADMIN_PASSWORD
         # Isolate from the TRYTOND_* settings of the unit tests
         self.env = {k: v for k, v in os.environ.items()
             if not k.startswith('TRYTOND_')}
-        self.env.update({
-                'TRYTOND_CONFIG': self.config,
-                'TRYTONPASSFILE': passfile,
-                })
+        self.env['TRYTOND_CONFIG'] = self.config
         self.log = os.path.join(self.tmp, 'build.log')
-
-    @staticmethod
-    def demo_password():
-        from trytond.modules.ar_followup import demo
-        return getattr(demo, 'ADMIN_PASSWORD', None) or 'admin'
 
     def run_logged(self, args, what):
         with open(self.log, 'a') as log:
@@ -182,26 +133,10 @@ class BrowserSmokeTestCase(unittest.TestCase):
                 + tail(self.log))
 
     def build_database(self):
-        from trytond.modules.ar_followup import demo
-        if hasattr(demo, 'build'):
-            self.run_logged([sys.executable, '-c', textwrap.dedent('''\
-                    import sys
-                    from trytond.config import config
-                    config.update_etc(sys.argv[1])
-                    from trytond.modules.ar_followup.demo import build
-                    build(sys.argv[2])
-                    '''), self.config, DATABASE], "demo.build")
-            return
-        # Fallback while demo.build does not exist
-        sqlite3.connect(
-            os.path.join(self.tmp, DATABASE + '.sqlite')).close()
-        admin = script('trytond-admin') + ['-c', self.config, '-d', DATABASE]
-        self.run_logged(admin + ['--all', '--email', 'admin@example.com'],
-            "trytond-admin --all")
-        self.run_logged(admin + ['-u', 'ar_followup',
-                '--activate-dependencies'], "activation of ar_followup")
-        self.run_logged([sys.executable, '-c', MINIMAL_DEMO,
-                DATABASE, self.config], "minimal demo data")
+        "Build the demo database with the command line of the module"
+        self.run_logged([sys.executable, '-O', '-m',
+                'trytond.modules.ar_followup.cli', '-c', self.config,
+                '-d', DATABASE, 'demo'], "ar-followup demo")
 
     def start_server(self):
         server_log = os.path.join(self.tmp, 'server.log')
