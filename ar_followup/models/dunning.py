@@ -7,10 +7,13 @@ from sql import Null
 from sql.aggregate import Min, Sum
 
 from trytond import backend
+from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+from ..exceptions import LevelValidationError
 
 
 class Level(metaclass=PoolMeta):
@@ -76,6 +79,25 @@ class Level(metaclass=PoolMeta):
 
     def test(self, line, date):
         return (date - line.maturity_date).days >= self.offset_days
+
+    @classmethod
+    def validate_fields(cls, levels, field_names):
+        super().validate_fields(levels, field_names)
+        if field_names & {'offset_days', 'procedure'}:
+            cls.check_offset_unique(levels)
+
+    @classmethod
+    def check_offset_unique(cls, levels):
+        "The offset orders the levels: two levels may not share it"
+        for level in levels:
+            others = [l for l in level.procedure.levels
+                if l != level and l.offset_days == level.offset_days]
+            if others:
+                raise LevelValidationError(gettext(
+                        'ar_followup.msg_level_offset_unique',
+                        level=level.rec_name, other=others[0].rec_name,
+                        procedure=level.procedure.rec_name,
+                        offset=level.offset_days))
 
 
 class Procedure(metaclass=PoolMeta):

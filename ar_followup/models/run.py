@@ -56,6 +56,9 @@ class Run(ModelSQL, ModelView):
         super().__setup__()
         cls._order.insert(0, ('date', 'DESC'))
         cls._order.insert(1, ('id', 'DESC'))
+        # The steps run after the selection, in this order: (model name,
+        # class method called with the run)
+        cls._daily_steps = []
 
     @classmethod
     def run_daily(cls, date=None, companies=None):
@@ -84,6 +87,9 @@ class Run(ModelSQL, ModelView):
                     }])
         Action = Pool().get('account.dunning.action')
         Action.record(company, date, run, counts['actions'])
+        pool = Pool()
+        for model, method in cls._daily_steps:
+            getattr(pool.get(model), method)(run)
         run.duration = round(time.monotonic() - start, 3)
         run.save()
         return run

@@ -1,0 +1,16 @@
+# This file is part of ar_followup.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError, UserWarning
+from trytond.model.exceptions import ValidationError
+
+
+class FollowupError(UserError):
+    pass
+
+
+class FollowupWarning(UserWarning):
+    pass
+
+
+class LevelValidationError(ValidationError):
+    pass
