@@ -281,6 +281,12 @@ def _customers(rng, terms):
         for i, name in enumerate(names):
             values = {
                 'name': name,
+                'customer_type': {
+                    'consumer': 'consumer', 'public': 'public',
+                    }.get(segment, 'business'),
+                'legal_status': (
+                    'collective_proceedings' if name == "Couture Morel"
+                    else 'active'),
                 'customer_payment_term': terms[term].id,
                 'addresses': [('create', [{
                                 'city': rng.choice([

@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import datetime
 
-from sql import Literal, Null
+from sql import Literal, Null, Union
 from sql.aggregate import Min
 
 from trytond import backend
@@ -31,6 +31,25 @@ class Invoice(metaclass=PoolMeta):
                 },
             help="The days since the oldest unpaid due date."),
         'get_followup')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Class methods returning a query of the ids of the invoices whose
+        # follow-up is paused (a dispute, a promise to pay, a lifecycle
+        # status...): the daily job leaves their lines where they are.
+        cls._followup_pauses = []
+
+    @classmethod
+    def followup_paused_query(cls):
+        "Return a query of the ids of the invoices paused, or None"
+        queries = [getattr(cls, name)() for name in cls._followup_pauses]
+        if not queries:
+            return None
+        query = queries[0]
+        for other in queries[1:]:
+            query = Union(query, other, all_=True)
+        return query
 
     @classmethod
     def get_followup(cls, invoices, names):

@@ -9,6 +9,20 @@ from trytond.transaction import Transaction
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
 
+    customer_type = fields.Selection([
+            ('business', "Business"),
+            ('public', "Public Body"),
+            ('consumer', "Consumer"),
+            ], "Customer Type",
+        help="Consumers get neither late-payment penalties nor the fixed "
+        "recovery indemnity, and a shorter limitation period.")
+    legal_status = fields.Selection([
+            ('active', "Active"),
+            ('ceased', "Ceased"),
+            ('collective_proceedings', "Collective Proceedings"),
+            ], "Legal Status",
+        help="The legal situation of the company (from the company "
+        "register).")
     followup_level = fields.Function(fields.Many2One(
             'account.dunning.level', "Follow-up Level",
             help="The firmest level reached by the open dunnings of the "
@@ -24,6 +38,14 @@ class Party(metaclass=PoolMeta):
         'get_followup')
     followup_currency = fields.Function(fields.Many2One(
             'currency.currency', "Follow-up Currency"), 'get_followup')
+
+    @classmethod
+    def default_customer_type(cls):
+        return 'business'
+
+    @classmethod
+    def default_legal_status(cls):
+        return 'active'
 
     @classmethod
     def get_followup(cls, parties, names):

@@ -140,6 +140,7 @@ class DailySelection:
             & (line.party != Null)
             & (line.maturity_date != Null)
             & ((line.debit > 0) | (line.credit < 0)))
+        where &= ~line.move.in_(self.paused_moves())
         # A party without a value of its own follows the default procedure;
         # an explicit empty value excludes it from the follow-up.
         default = self.default_procedure()
@@ -148,6 +149,17 @@ class DailySelection:
                 Literal(default) if default is not None else Null),
             else_=party_procedure.dunning_procedure)
         return line, from_, where, procedure
+
+    def paused_moves(self):
+        "Return a query of the moves of the invoices whose follow-up pauses"
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        invoice = Invoice.__table__()
+        paused = Invoice.followup_paused_query()
+        if paused is None:
+            return invoice.select(invoice.move, where=Literal(False))
+        return invoice.select(invoice.move,
+            where=invoice.id.in_(paused) & (invoice.move != Null))
 
     def procedures(self):
         pool = Pool()
@@ -233,7 +245,8 @@ class DailySelection:
         offsets = {l.id: l.offset_days for l in Level.search([])}
         dunning, line, from_, where = self.Dunning._active_query(
             self.company.id)
-        where &= dunning.blocked == Literal(False)
+        where &= ((dunning.blocked == Literal(False))
+            & ~line.move.in_(self.paused_moves()))
         self.cursor.execute(*from_.select(
                 line.party, dunning.level,
                 Count(dunning.id),
