@@ -67,14 +67,16 @@ demo: venv sao $(VAR)/trytond.conf
 # Runs the whole suite: pure rules, module tests, scenario documents and,
 # where Chromium is installed, the browser test.  pytest exits non-zero
 # (5) when it collects no test.
+TESTS ?= ar_followup/tests
+
 test: venv
-	@if [ -x /usr/bin/chromium ] || [ "$$CI" = "true" ]; then \
+	@if [ "$(TESTS)" = "ar_followup/tests" ] && \
+		{ [ -x /usr/bin/chromium ] || [ "$$CI" = "true" ]; }; then \
 		$(MAKE) --no-print-directory sao browser; fi
 	mkdir -p $(VAR)/cache
 	find $(VAR)/cache -mindepth 1 -maxdepth 1 ! -name '$(MODULE_HASH)' \
 		-exec rm -rf {} +
-	DB_CACHE=$(VAR)/cache/$(MODULE_HASH) $(PY) -m pytest -q \
-		-p no:cacheprovider ar_followup/tests $(PYTEST_ARGS)
+	DB_CACHE=$(VAR)/cache/$(MODULE_HASH) $(PY) -m pytest -q $(TESTS) $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
