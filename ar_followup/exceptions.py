@@ -14,3 +14,15 @@ class FollowupWarning(UserWarning):
 
 class LevelValidationError(ValidationError):
     pass
+
+
+class IdentifierValidationError(ValidationError):
+    pass
+
+
+class CreditHoldError(UserError):
+    pass
+
+
+class FileImportError(UserError):
+    pass
