@@ -12,13 +12,14 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Literal, Null, Select
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case
 from sql.functions import CurrentTimestamp
 from sql.operators import Exists
 
 from trytond import backend
+from trytond.ir.cron import str2bigint
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
@@ -76,8 +77,19 @@ class Run(ModelSQL, ModelView):
         return runs
 
     @classmethod
+    def lock_company(cls, company):
+        "Serialise the runs of a company until the end of the transaction"
+        transaction = Transaction()
+        database = transaction.database
+        cursor = transaction.connection.cursor()
+        cursor.execute(*Select([database.lock_id(
+                        str2bigint(f'{cls.__name__},{company.id}'),
+                        timeout=True)]))
+
+    @classmethod
     def _run(cls, company, date):
         start = time.monotonic()
+        cls.lock_company(company)
         counts = DailySelection(company, date).execute()
         run, = cls.create([{
                     'company': company.id,
