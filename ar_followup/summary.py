@@ -5,7 +5,7 @@ database: customers per level, open amounts by age and the last run."""
 from collections import Counter
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Sum
 
 from trytond.pool import Pool
@@ -16,24 +16,9 @@ from .rules import ageing
 
 def open_amounts_by_bucket(company, date):
     "Return [(label, amount)] of the open receivables by days past due"
-    pool = Pool()
-    MoveLine = pool.get('account.move.line')
-    Move = pool.get('account.move')
-    Account = pool.get('account.account')
-    AccountType = pool.get('account.account.type')
-    line = MoveLine.__table__()
-    move = Move.__table__()
-    account = Account.__table__()
-    type_ = AccountType.__table__()
+    MoveLine = Pool().get('account.move.line')
     cursor = Transaction().connection.cursor()
-    from_ = (line
-        .join(move, condition=line.move == move.id)
-        .join(account, condition=line.account == account.id)
-        .join(type_, condition=account.type == type_.id))
-    where = ((move.company == company.id)
-        & (move.state == 'posted')
-        & (type_.receivable == Literal(True))
-        & (line.reconciliation == Null))
+    line, from_, where = MoveLine.open_receivable_query(company.id)
     result = []
     for label, first, last in ageing.maturity_ranges(date):
         condition = where & (line.maturity_date != Null)
