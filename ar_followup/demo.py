@@ -409,14 +409,18 @@ def _payments(rng, company, customers, invoices, accounts, today):
         if behaviour == 'unpaid' and maturity > today - relativedelta(
                 months=4):
             continue
-        if rng.random() < 0.04:
+        if rng.random() < 0.015:
             continue  # forgotten invoice
+        date = max(date, invoice.invoice_date)
         amount = invoice.total_amount
         if behaviour == 'partial' and rng.random() < 0.5:
-            amount = (amount * Decimal(rng.choice(['0.3', '0.5', '0.7']))
+            # a part now, the balance a few weeks later
+            first = (amount * Decimal(rng.choice(['0.3', '0.5', '0.7']))
                 ).quantize(CENT)
-        if date < invoice.invoice_date:
-            date = invoice.invoice_date
+            if date <= today:
+                payments.append((invoice, date, first))
+            amount -= first
+            date += datetime.timedelta(days=rng.randint(15, 60))
         if date <= today:
             payments.append((invoice, date, amount))
     # Advances received from some key accounts
@@ -448,17 +452,18 @@ def _payments(rng, company, customers, invoices, accounts, today):
     moves = Move.create(moves)
     Move.post(moves)
 
-    to_reconcile, partial = [], defaultdict(list)
+    paid = defaultdict(list)
     for (origin, date, amount), move in zip(payments, moves):
-        if not isinstance(origin, Invoice):
-            continue
-        payment_line, = [l for l in move.lines
-            if l.account == accounts['receivable']]
-        if amount == origin.total_amount:
-            to_reconcile.append(list(origin.lines_to_pay) + [payment_line])
+        if isinstance(origin, Invoice):
+            paid[origin].extend(l for l in move.lines
+                if l.account == accounts['receivable'])
+    to_reconcile = []
+    for invoice, lines in paid.items():
+        if sum(l.credit for l in lines) == invoice.total_amount:
+            to_reconcile.append(list(invoice.lines_to_pay) + lines)
         else:
-            partial[origin].append(payment_line.id)
+            Invoice.write([invoice], {
+                    'payment_lines': [('add', [l.id for l in lines])],
+                    })
     if to_reconcile:
         MoveLine.reconcile(*to_reconcile)
-    for invoice, line_ids in partial.items():
-        Invoice.write([invoice], {'payment_lines': [('add', line_ids)]})
