@@ -321,6 +321,7 @@ class Invoice(metaclass=PoolMeta):
 
 
 class InvoicePenalty(ModelSQL, ModelView):
+    "Invoice Late-Payment Penalty"
     __name__ = 'account.invoice.penalty'
 
     invoice = fields.Many2One(
@@ -436,6 +437,7 @@ class InvoicePenalty(ModelSQL, ModelView):
 
 
 class PenaltyClaimStart(ModelView):
+    "Claim Penalties"
     __name__ = 'account.invoice.penalty.claim.start'
 
     date = fields.Date(
@@ -467,6 +469,7 @@ class PenaltyClaim(Wizard):
 
 
 class PenaltyWaiveStart(ModelView):
+    "Waive Penalties"
     __name__ = 'account.invoice.penalty.waive.start'
 
     date = fields.Date(

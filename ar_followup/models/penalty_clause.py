@@ -125,6 +125,7 @@ class Configuration(metaclass=PoolMeta):
 
 
 class ConfigurationLatePenalty(ModelSQL, CompanyValueMixin):
+    "Accounting Configuration Late Penalties"
     __name__ = 'account.configuration.late_penalty'
 
     late_rate_type = late_rate_type
@@ -192,6 +193,7 @@ class Party(metaclass=PoolMeta):
 
 
 class PartyLatePenalty(ModelSQL, CompanyValueMixin):
+    "Party Late Penalties"
     __name__ = 'party.party.late_penalty'
 
     party = fields.Many2One(

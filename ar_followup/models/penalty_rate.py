@@ -15,6 +15,7 @@ from trytond.pool import Pool
 
 
 class EcbRate(ModelSQL, ModelView):
+    "ECB Main Refinancing Rate"
     __name__ = 'account.penalty.ecb_rate'
 
     date = fields.Date(
@@ -41,6 +42,7 @@ class EcbRate(ModelSQL, ModelView):
 
 
 class LegalRate(ModelSQL, ModelView):
+    "Legal Interest Rate"
     __name__ = 'account.penalty.legal_rate'
 
     half_year_start = fields.Date(
