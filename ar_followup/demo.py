@@ -81,7 +81,9 @@ def create_database(database, password=ADMIN_PASSWORD, config_file=None):
     with Transaction().start(
             None, 0, close=True, autocommit=True) as transaction:
         db = backend.Database(database)
-        if database in db.list():
+        # listed from the server connection: on PostgreSQL the new
+        # database cannot be connected to yet
+        if database in transaction.database.list():
             sys.exit(f"The database {database} exists already")
         db.create(transaction.connection, database)
     admin = [os.path.join(os.path.dirname(sys.executable), 'trytond-admin'),
