@@ -69,12 +69,21 @@ ADMIN_PASSWORD = 'admin'
 def build(database, today=None, password=ADMIN_PASSWORD, config_file=None):
     """Create the database, activate ar_followup, fill it with the demo
     company and run the daily follow-up as of today"""
-    from trytond import backend
     from trytond.modules.ar_followup.cli import in_transaction, run
+    create_database(database, password=password, config_file=config_file)
+    in_transaction(database, populate, today=today)
+    in_transaction(database, run, date=today)
+
+
+def create_database(database, password=ADMIN_PASSWORD, config_file=None):
+    "Create the database and activate ar_followup with its dependencies"
+    from trytond import backend
     with Transaction().start(
             None, 0, close=True, autocommit=True) as transaction:
         db = backend.Database(database)
-        if database in db.list():
+        # listed from the server connection: on PostgreSQL the new
+        # database cannot be connected to yet
+        if database in transaction.database.list():
             sys.exit(f"The database {database} exists already")
         db.create(transaction.connection, database)
     admin = [os.path.join(os.path.dirname(sys.executable), 'trytond-admin'),
@@ -90,8 +99,6 @@ def build(database, today=None, password=ADMIN_PASSWORD, config_file=None):
         subprocess.run(admin + ['-u', 'ar_followup', '--activate-dependencies',
                 '-l', 'fr'], check=True, env=env)
     Pool(database).init()
-    in_transaction(database, populate, today=today)
-    in_transaction(database, run, date=today)
 
 
 def siren(rng):

@@ -211,28 +211,29 @@ class DailySelection:
 
     def create_dunnings(self, procedure, levels):
         """Create the dunnings of the lines without one, directly at the
-        firmest level they reached"""
+        firmest level they reached, in one statement"""
+        if not levels:
+            return 0
         dunning = self.Dunning.__table__()
         existing = self.Dunning.__table__()
-        created = 0
-        for level in reversed(levels):
-            line, from_, where, line_procedure = self.open_lines()
-            query = from_.select(
-                Literal(self.company.id), line.id, Literal(procedure.id),
-                Literal(level.id), Literal('draft'), Literal(False),
-                Literal(self.user), CurrentTimestamp(),
-                where=where
-                & (line_procedure == procedure.id)
-                & (line.maturity_date <= self.cutoff(level))
-                & ~Exists(existing.select(existing.id,
-                        where=existing.line == line.id)))
-            self.cursor.execute(*dunning.insert(
-                    [dunning.company, dunning.line, dunning.procedure,
-                        dunning.level, dunning.state, dunning.blocked,
-                        dunning.create_uid, dunning.create_date],
-                    query))
-            created += self.cursor.rowcount
-        return created
+        line, from_, where, line_procedure = self.open_lines()
+        level = Case(*((line.maturity_date <= self.cutoff(l), l.id)
+                for l in reversed(levels)))
+        query = from_.select(
+            Literal(self.company.id), line.id, Literal(procedure.id),
+            level, Literal('draft'), Literal(False),
+            Literal(self.user), CurrentTimestamp(),
+            where=where
+            & (line_procedure == procedure.id)
+            & (line.maturity_date <= self.cutoff(levels[0]))
+            & ~Exists(existing.select(existing.id,
+                    where=existing.line == line.id)))
+        self.cursor.execute(*dunning.insert(
+                [dunning.company, dunning.line, dunning.procedure,
+                    dunning.level, dunning.state, dunning.blocked,
+                    dunning.create_uid, dunning.create_date],
+                query))
+        return self.cursor.rowcount
 
     def escalations(self):
         """Return per customer who has dunnings at a new level the values of
