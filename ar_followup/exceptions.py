@@ -14,3 +14,7 @@ class FollowupWarning(UserWarning):
 
 class LevelValidationError(ValidationError):
     pass
+
+
+class AgedBalanceError(UserError):
+    pass
