@@ -34,3 +34,7 @@ class PenaltyClaimError(UserError):
 
 class PaymentTermLimitWarning(UserWarning):
     pass
+
+
+class AgedBalanceError(UserError):
+    pass

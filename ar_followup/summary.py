@@ -5,32 +5,20 @@ database: customers per level, open amounts by age and the last run."""
 from collections import Counter
 from decimal import Decimal
 
-from sql import Null
-from sql.aggregate import Sum
-
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from .models.aged_balance import OpenReceivables, default_bounds
 from .rules import ageing
 
 
 def open_amounts_by_bucket(company, date):
-    "Return [(label, amount)] of the open receivables by days past due"
-    MoveLine = Pool().get('account.move.line')
-    cursor = Transaction().connection.cursor()
-    line, from_, where = MoveLine.open_receivable_query(company.id)
-    result = []
-    for label, first, last in ageing.maturity_ranges(date):
-        condition = where & (line.maturity_date != Null)
-        if first is not None:
-            condition &= line.maturity_date >= first
-        if last is not None:
-            condition &= line.maturity_date <= last
-        cursor.execute(*from_.select(
-                Sum(line.debit - line.credit), where=condition))
-        amount, = cursor.fetchone()
-        result.append((label, Decimal(str(amount or 0))))
-    return result
+    """Return [(label, amount)] of the receivables open as of date by days
+    past due, with the buckets of the aged balance"""
+    bounds = default_bounds()
+    *buckets, disputed, _ = OpenReceivables(company.id, date).totals(bounds)
+    labels = ageing.bucket_labels(bounds)
+    return list(zip(labels, buckets)) + [("Disputed", disputed)]
 
 
 def summary(company, date=None):
