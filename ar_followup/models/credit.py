@@ -4,7 +4,7 @@
 their credit limit, computed set-wise for a list of parties."""
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Max, Sum
 from sql.conditionals import Case
 
@@ -115,22 +115,8 @@ class Party(metaclass=PoolMeta):
         "Return the tables and condition of the open receivable lines"
         pool = Pool()
         MoveLine = pool.get('account.move.line')
-        Move = pool.get('account.move')
-        Account = pool.get('account.account')
-        AccountType = pool.get('account.account.type')
-        line = MoveLine.__table__()
-        move = Move.__table__()
-        account = Account.__table__()
-        type_ = AccountType.__table__()
-        from_ = (line
-            .join(move, condition=line.move == move.id)
-            .join(account, condition=line.account == account.id)
-            .join(type_, condition=account.type == type_.id))
-        where = ((move.company == company_id)
-            & (type_.receivable == Literal(True))
-            & (line.reconciliation == Null)
-            & (line.party != Null))
-        return line, from_, where
+        line, from_, where = MoveLine.open_receivable_query(company_id)
+        return line, from_, where & (line.party != Null)
 
     @classmethod
     def receivable_positions(cls, company, party_ids, include_draft=None):
