@@ -31,9 +31,9 @@ NOT_MEASURED = [
     ("KPI set for a month", "KPI report not merged yet"),
     ("credit-limit checks, 8 concurrent postings",
         "credit-limit feature not merged yet"),
-    ("daily job split into ir.queue tasks, 1 vs 2 workers",
-        "queue split not built yet"),
     ]
+# the daily job split into tasks of the queue: the party-id ranges per run
+QUEUE_TASKS = 16
 
 
 # ---------------------------------------------------------------- children
@@ -141,7 +141,49 @@ class Floors:
         return len(self.cursor.fetchall())
 
 
-def child(figure, database, date):
+def run_queued(transaction, pool, company, date, workers, config_file):
+    """Run the daily job split into tasks of the queue and done by workers
+    trytond-worker processes; return the seconds and the run"""
+    from trytond import config as tconfig
+    Configuration = pool.get('account.configuration')
+    Party = pool.get('party.party')
+    Run = pool.get('account.dunning.run')
+    cursor = transaction.connection.cursor()
+    party, = Party.search([], order=[('id', 'DESC')], limit=1)
+    configuration = Configuration(1)
+    configuration.followup_task_size = -(-party.id // QUEUE_TASKS)
+    configuration.save()
+    transaction.commit()
+    tconfig.set('queue', 'worker', 'True')
+    command = [sys.executable, '-O',
+        os.path.join(os.path.dirname(sys.executable), 'trytond-worker'),
+        '-d', transaction.database.name, '-n', str(workers),
+        '--name', 'ar_followup', '-t', '1']
+    if config_file:
+        command[3:3] = ['-c', config_file]
+    worker = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    try:
+        start = time.perf_counter()
+        run, = Run.run_daily(date=date, companies=[company])
+        transaction.commit()
+        while True:
+            cursor.execute('SELECT state FROM account_dunning_run '
+                'WHERE id = %s', (run.id,))
+            state, = cursor.fetchone()
+            transaction.commit()
+            if state == 'done':
+                break
+            if worker.poll() is not None:
+                raise RuntimeError("trytond-worker stopped")
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+    finally:
+        worker.terminate()
+        worker.wait()
+    return seconds, Run(run.id)
+
+
+def child(figure, database, date, config_file=None):
     "Measure one figure in this process and print it as JSON"
     from trytond import backend
     from trytond.modules.ar_followup import summary
@@ -166,7 +208,8 @@ def child(figure, database, date):
         floors = Floors(cursor, backend.name, company.id, date)
         result['rss_base'] = rss_mb()
         with transaction.set_context(company=company.id):
-            if figure in {'daily_first', 'daily_second', 'core'}:
+            if figure in {'daily_first', 'daily_second', 'core',
+                    'queued1', 'queued2'}:
                 result['floor'] = 'SQL target level of each line'
                 result['floor_seconds'], counts = timed(
                     floors.levels, levels)
@@ -185,6 +228,15 @@ def child(figure, database, date):
                     f"{run.level_changes} raised, "
                     f"{run.actions_recorded} actions")
                 transaction.commit()
+            elif figure in {'queued1', 'queued2'}:
+                workers = int(figure[-1])
+                seconds, run = run_queued(transaction, pool, company, date,
+                    workers, config_file)
+                result.update(seconds=seconds, lines=run.lines_selected,
+                    info=f"{run.tasks} tasks, {workers} worker processes, "
+                    f"{run.lines_selected} lines, "
+                    f"{run.dunnings_created} created, "
+                    f"{run.actions_recorded} actions")
             elif figure == 'core':
                 seconds, _ = timed(Dunning.generate_dunnings, date)
                 count = Dunning.search([], count=True)
@@ -327,6 +379,24 @@ def parent(options):
             ]:
         results[figure] = result = measure(options, figure, ours)
         print(line(name, result), flush=True)
+    if backend.name == 'postgresql':
+        for workers in [1, 2]:
+            queued = f'{pristine}_queue'
+            copy_database(pristine, queued)
+            results[f'queued{workers}'] = result = measure(
+                options, f'queued{workers}', queued)
+            drop_database(queued)
+            peer = None
+            if workers == 2:
+                ratio = (results['queued1']['seconds']
+                    / result['seconds'])
+                peer = f"{ratio:.2f}x the throughput of 1 worker"
+            print(line(f"daily job, first run, queue, {workers} worker(s)",
+                    result, peer=peer), flush=True)
+    else:
+        print(f"{'daily job split into queue tasks':<44} not measured "
+            "(needs PostgreSQL: trytond-worker processes share the "
+            "database)")
     if options.core:
         copy_database(pristine, core)
         results['core'] = result = measure(options, 'core', core)
@@ -376,7 +446,8 @@ def main(args=None):
         from trytond import config as tconfig
         if options.config:
             tconfig.update_etc(options.config)
-        child(options.child, options.database, options.date)
+        child(options.child, options.database, options.date,
+            options.config)
     else:
         parent(options)
     return 0
