@@ -168,7 +168,9 @@ class Invoice(metaclass=PoolMeta):
                 where=(table.company == run.company.id)
                 & (table.type == Literal('out'))
                 & (table.limitation_alert == Literal(True))))
-        run.limitation_alerts = len(cursor.fetchall())
+        run.__class__.write([run], {
+                'limitation_alerts': len(cursor.fetchall()),
+                })
 
 
 class Run(metaclass=PoolMeta):
