@@ -10,7 +10,9 @@ would cover nothing is cancelled.  An SMTP failure leaves the email queued
 for the next attempt; a sent email is never sent again."""
 import datetime
 import logging
+import mimetypes
 from collections import defaultdict
+from decimal import Decimal
 
 import trytond.config as config
 from trytond.model import ModelSQL, ModelView, Unique, fields
@@ -20,6 +22,8 @@ from trytond.report import Report, get_email
 from trytond.sendmail import send_message
 from trytond.tools.email_ import format_address, set_from_header
 from trytond.transaction import Transaction
+
+from .run import DailySelection
 
 logger = logging.getLogger(__name__)
 
@@ -102,39 +106,8 @@ class Communication(ModelSQL, ModelView):
         return 0
 
     def statement(self):
-        """Return the sections of the statement, one per currency: a list of
-        (currency, rows, total) where rows are (invoice, amount to pay,
-        days overdue) of the customer's open dunned invoices not paused"""
-        pool = Pool()
-        Dunning = pool.get('account.dunning')
-        Invoice = pool.get('account.invoice')
-        from .run import DailySelection
-        date = self.action.date
-        selection = DailySelection(self.company, date)
-        dunning, line, from_, where = Dunning._active_query(self.company.id)
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*from_.select(line.move,
-                where=where & (line.party == self.party.id)
-                & ~line.move.in_(selection.paused_moves())))
-        moves = [m for m, in cursor]
-        invoices = Invoice.search([
-                ('move', 'in', moves),
-                ('type', '=', 'out'),
-                ('state', '=', 'posted'),
-                ], order=[('invoice_date', 'ASC'), ('id', 'ASC')])
-        sections = defaultdict(list)
-        for invoice in invoices:
-            amount = invoice.amount_to_pay
-            if amount <= 0:
-                continue
-            due = min((l.maturity_date for l in invoice.lines_to_pay
-                    if not l.reconciliation and l.maturity_date),
-                default=invoice.invoice_date)
-            sections[invoice.currency].append(
-                (invoice, amount, max((date - due).days, 0), due))
-        return [(currency, rows, sum(r[1] for r in rows))
-            for currency, rows in sorted(
-                sections.items(), key=lambda s: s[0].code)]
+        "Return the statement of the action (see Action.statement)"
+        return self.action.statement()
 
     def get_contact(self):
         usage = self.action.level.email_contact_mechanism or 'dunning'
@@ -142,6 +115,21 @@ class Communication(ModelSQL, ModelView):
         if contact and contact.email:
             return format_address(
                 contact.email, contact.name or self.party.rec_name)
+
+    def attach_invoices(self, msg):
+        "Attach the documents of the invoices of the statement"
+        InvoiceReport = Pool().get('account.invoice', type='report')
+        for _, rows, _, _ in self.statement():
+            for invoice, *_ in rows:
+                ext, content, _, name = InvoiceReport.execute(
+                    [invoice.id], {})
+                if isinstance(content, str):
+                    content = content.encode('utf-8')
+                maintype, subtype = (
+                    mimetypes.guess_type('x.' + ext)[0]
+                    or 'application/octet-stream').split('/', 1)
+                msg.add_attachment(content, maintype=maintype,
+                    subtype=subtype, filename='%s.%s' % (name, ext))
 
     @classmethod
     @ModelView.button
@@ -175,6 +163,7 @@ class Communication(ModelSQL, ModelView):
                         ('code', '=', Configuration.get_language()),
                         ], limit=1)
             msg, title = get_email(Report, communication, [lang])
+            communication.attach_invoices(msg)
             from_ = config.get('email', 'from')
             set_from_header(msg, from_, from_)
             msg['To'] = to
@@ -234,6 +223,98 @@ class Action(metaclass=PoolMeta):
 
     emails = fields.One2Many(
         'account.dunning.email', 'action', "Emails", readonly=True)
+    cancel_reason = fields.Selection([
+            (None, ""),
+            ('nothing_due', "Nothing Due"),
+            ], "Cancellation Reason", readonly=True,
+        states={
+            'invisible': Eval('state') != 'cancelled',
+            },
+        help="Why the action was cancelled when it was processed.")
+
+    def statement(self):
+        """Return what the customer owes as of the date of the action, one
+        section per currency: a list of (currency, rows, credits, total).
+
+        rows are (invoice, amount to pay, days overdue, due date) of the
+        customer's invoices with an open dunning whose follow-up is not
+        paused (dispute, promise), for what remains to pay after partial
+        payments; credits are (line, amount) of the customer's unallocated
+        payments and credit notes, deducted from the total.  A currency
+        where nothing remains due is left out."""
+        pool = Pool()
+        Dunning = pool.get('account.dunning')
+        Invoice = pool.get('account.invoice')
+        MoveLine = pool.get('account.move.line')
+        selection = DailySelection(self.company, self.date)
+        dunning, line, from_, where = Dunning._active_query(self.company.id)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*from_.select(line.move,
+                where=where & (line.party == self.party.id)
+                & ~line.move.in_(selection.paused_moves())))
+        moves = [m for m, in cursor]
+        invoices = Invoice.search([
+                ('move', 'in', moves),
+                ('type', '=', 'out'),
+                ('state', '=', 'posted'),
+                ], order=[('invoice_date', 'ASC'), ('id', 'ASC')])
+        rows = defaultdict(list)
+        for invoice in invoices:
+            amount = invoice.amount_to_pay
+            if amount <= 0:
+                continue
+            due = min((l.maturity_date for l in invoice.lines_to_pay
+                    if not l.reconciliation and l.maturity_date),
+                default=invoice.invoice_date)
+            rows[invoice.currency].append(
+                (invoice, amount, max((self.date - due).days, 0), due))
+        credits = defaultdict(list)
+        for credit in MoveLine.search([
+                    ('party', '=', self.party.id),
+                    ('move.company', '=', self.company.id),
+                    ('move.state', '=', 'posted'),
+                    ('account.type.receivable', '=', True),
+                    ('reconciliation', '=', None),
+                    ['OR', ('credit', '>', 0), ('debit', '<', 0)],
+                    ('invoice_payment', '=', None),
+                    ], order=[('date', 'ASC'), ('id', 'ASC')]):
+            if credit.second_currency:
+                credits[credit.second_currency].append(
+                    (credit, -credit.amount_second_currency))
+            else:
+                credits[self.company.currency].append(
+                    (credit, credit.credit - credit.debit))
+        sections = []
+        for currency in sorted(rows, key=lambda c: c.code):
+            total = (sum((r[1] for r in rows[currency]), Decimal(0))
+                - sum((c[1] for c in credits[currency]), Decimal(0)))
+            if currency.is_zero(total) or total < 0:
+                continue
+            sections.append(
+                (currency, rows[currency], credits[currency], total))
+        return sections
+
+    @classmethod
+    def do_process(cls, actions):
+        """Check again, just before acting, what each customer owes: an
+        action covering nothing is cancelled and logged"""
+        pool = Pool()
+        Communication = pool.get('account.dunning.email')
+        empty = [a for a in actions if not a.statement()]
+        for action in empty:
+            logger.info("follow-up action %s of %s cancelled: nothing due",
+                action.id, action.party.rec_name)
+        if empty:
+            cls.write(empty, {
+                    'state': 'cancelled',
+                    'cancel_reason': 'nothing_due',
+                    })
+        actions = [a for a in actions if a not in empty]
+        super().do_process(actions)
+        Communication.send(Communication.search([
+                    ('action', 'in', [a.id for a in actions]),
+                    ('state', '=', 'queued'),
+                    ]))
 
     @classmethod
     def _process_send_email(cls, actions):
@@ -243,16 +324,6 @@ class Action(metaclass=PoolMeta):
                     'action': a.id,
                     'party': a.party.id,
                     } for a in actions if not a.emails])
-
-    @classmethod
-    def do_process(cls, actions):
-        pool = Pool()
-        Communication = pool.get('account.dunning.email')
-        super().do_process(actions)
-        Communication.send(Communication.search([
-                    ('action', 'in', [a.id for a in actions]),
-                    ('state', '=', 'queued'),
-                    ]))
 
 
 class Run(metaclass=PoolMeta):
