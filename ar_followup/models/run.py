@@ -484,7 +484,7 @@ class Action(ModelSQL, ModelView):
                         company.id, party, escalation['level'], date,
                         run.id, escalation['amount'],
                         escalation['line_count'],
-                        escalation['maturity_date'], 'done', user,
+                        escalation['maturity_date'], 'pending', user,
                         CurrentTimestamp()])
             cursor.execute(*table.insert(columns, values))
             _, line, from_, where = Dunning._active_query(company.id)
