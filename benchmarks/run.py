@@ -4,9 +4,11 @@
 
     python -m benchmarks.run -c trytond.conf --size S [--rebuild]
 
-The book of the size is generated once into the database ``bench_<size>``
-(kept as the pristine copy) and copied for each run: ``bench_<size>_ours``
-for ar_followup's figures, ``bench_<size>_core`` for core account_dunning.
+The book of the size is generated once into the database
+``bench_<size>_<hash>`` (kept as the pristine copy for as long as the
+module's files, whose hash ends its name, do not change) and copied for
+each run: ``bench_<size>_ours`` for ar_followup's figures,
+``bench_<size>_core`` for core account_dunning.
 Each figure runs in its own child process started with ``python -O`` (as
 in production), so that its peak resident memory is its own.  Each figure
 is printed with the floor measured in the same child: one hand-written SQL
@@ -14,6 +16,7 @@ query computing the same result.
 """
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import resource
@@ -273,6 +276,38 @@ def child(figure, database, date, config_file=None):
 
 # ------------------------------------------------------------------ parent
 
+def module_hash():
+    "A short hash of the module's files, tests left out"
+    digest = hashlib.sha256()
+    module = os.path.join(ROOT, 'ar_followup')
+    for folder, dirs, files in sorted(os.walk(module)):
+        dirs[:] = sorted(d for d in dirs
+            if d not in {'tests', '__pycache__'})
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, module).encode())
+            with open(path, 'rb') as fp:
+                digest.update(fp.read())
+    return digest.hexdigest()[:8]
+
+
+def stale_databases(prefix, keep):
+    "Return the benchmark databases of prefix built by other module files"
+    from trytond import backend
+    from trytond import config as tconfig
+    from trytond.transaction import Transaction
+    if backend.name == 'sqlite':
+        names = [n[:-len('.sqlite')] for n in os.listdir(
+                tconfig.get('database', 'path')) if n.endswith('.sqlite')]
+    else:
+        with Transaction().start(None, 0, close=True) as transaction:
+            cursor = transaction.connection.cursor()
+            cursor.execute('SELECT datname FROM pg_database')
+            names = [n for n, in cursor]
+    return [n for n in names if n.startswith(prefix) and n != keep
+        and not n.endswith(('_ours', '_core', '_queue'))]
+
+
 def database_path(name):
     from trytond import config
     return os.path.join(config.get('database', 'path'), name + '.sqlite')
@@ -353,7 +388,9 @@ def parent(options):
     if options.config:
         tconfig.update_etc(options.config)
     size = options.size
-    pristine = f'bench_{size.lower()}'
+    pristine = f'bench_{size.lower()}_{module_hash()}'
+    for name in stale_databases(f'bench_{size.lower()}', pristine):
+        drop_database(name)
     ours, core = pristine + '_ours', pristine + '_core'
     print(f"== ar_followup benchmark, size {size}, {backend.name}, "
         f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
