@@ -25,9 +25,13 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 from trytond.wizard import (
     Button, StateAction, StateView, Wizard)
+
+
+class RunLockedError(TransactionError):
+    "Another run of the company committed while this one waited"
 
 
 class Run(ModelSQL, ModelView):
@@ -78,13 +82,19 @@ class Run(ModelSQL, ModelView):
 
     @classmethod
     def lock_company(cls, company):
-        "Serialise the runs of a company until the end of the transaction"
+        """Serialise the runs of a company until the end of the transaction
+
+        When another run holds the lock, wait for its end then raise
+        RunLockedError: the snapshot of this transaction predates the other
+        run's commit, the caller must start again in a new transaction."""
         transaction = Transaction()
         database = transaction.database
         cursor = transaction.connection.cursor()
-        cursor.execute(*Select([database.lock_id(
-                        str2bigint(f'{cls.__name__},{company.id}'),
-                        timeout=True)]))
+        lock_id = str2bigint(f'{cls.__name__},{company.id}')
+        cursor.execute(*Select([database.lock_id(lock_id)]))
+        if not cursor.fetchone()[0]:
+            cursor.execute(*Select([database.lock_id(lock_id, timeout=True)]))
+            raise RunLockedError(company.id)
 
     @classmethod
     def _run(cls, company, date):
