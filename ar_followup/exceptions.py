@@ -38,3 +38,7 @@ class PaymentTermLimitWarning(UserWarning):
 
 class AgedBalanceError(UserError):
     pass
+
+
+class ImportFileUserError(UserError):
+    pass
