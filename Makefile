@@ -86,7 +86,7 @@ BENCH := $(VAR)/bench
 
 bench: venv
 	mkdir -p $(BENCH)/db
-	printf '[database]\n%spath = %s\n' \
+	printf '[database]\n%bpath = %s\n' \
 		'$(if $(filter postgresql,$(BACKEND)),,uri = sqlite://\n)' \
 		'$(BENCH)/db' > $(BENCH)/$(BACKEND).conf
 	$(if $(filter postgresql,$(BACKEND)),test -n "$$TRYTOND_DATABASE__URI" &&,\

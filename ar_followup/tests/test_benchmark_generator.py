@@ -7,8 +7,11 @@ import os
 import sys
 import unittest
 
+from sql import Null
+
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
             os.path.abspath(__file__))))
@@ -67,3 +70,20 @@ class BenchmarkGeneratorTestCase(unittest.TestCase):
         self.assertEqual(
             (again.dunnings_created, again.level_changes,
                 again.actions_recorded), (0, 0, 0))
+
+        # The check sees a line changed behind the generator's back
+        MoveLine = pool.get('account.move.line')
+        line = MoveLine.__table__()
+        party = min(book.balances)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.select(line.id,
+                where=(line.party == party) & (line.debit > 0)
+                & (line.reconciliation == Null),
+                order_by=[line.id], limit=1))
+        line_id, = cursor.fetchone()
+        cursor.execute(*line.update(
+                [line.debit], [line.debit + 1], where=line.id == line_id))
+        problems = generate.check(book, params)
+        self.assertIn("1 unbalanced moves", problems)
+        self.assertTrue(any(p.startswith(f"party {party}:")
+                for p in problems))
