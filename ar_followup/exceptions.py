@@ -42,3 +42,7 @@ class AgedBalanceError(UserError):
 
 class ImportFileUserError(UserError):
     pass
+
+
+class EarlyDiscountError(UserError):
+    pass
