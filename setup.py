@@ -42,6 +42,7 @@ tests_require = [
     'hypothesis',
     'pytest',
     'aiosmtpd',
+    'ruff',
     ]
 
 setup(name='%s_%s' % (PREFIX, MODULE),

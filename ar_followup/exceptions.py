@@ -16,5 +16,25 @@ class LevelValidationError(ValidationError):
     pass
 
 
+class PenaltyRateValidationError(ValidationError):
+    pass
+
+
+class MissingPenaltyRateWarning(UserWarning):
+    pass
+
+
+class PenaltyRateBelowFloorError(UserError):
+    pass
+
+
+class PenaltyClaimError(UserError):
+    pass
+
+
+class PaymentTermLimitWarning(UserWarning):
+    pass
+
+
 class AgedBalanceError(UserError):
     pass
