@@ -47,30 +47,45 @@ def period_months(start, end):
 
 
 class ReceivableFigures:
-    "The aggregates of the receivables of a company for a period"
+    """The aggregates of the receivables of a company for a period, per
+    customer or, with ``per_party=False``, for the whole company (the key
+    of the figures is then None)"""
 
-    def __init__(self, company_id, start, end):
+    def __init__(
+            self, company_id, start, end, per_party=True, months=None):
         self.company_id = company_id
         self.start = start
         self.end = end
+        self.per_party = per_party
+        # N of the CEI: by default the calendar months the period touches
+        self.period_months = months or period_months(start, end)
         self.cursor = Transaction().connection.cursor()
         Company = Pool().get('company.company')
         self.currency = (
             Company(company_id).currency if company_id >= 0 else None)
 
+    def _select(self, from_, line, *columns, where, group_by=()):
+        """Execute the aggregate grouped by customer (or not) and return its
+        rows, each starting with the customer (None for the company)"""
+        if self.per_party:
+            self.cursor.execute(*from_.select(line.party, *columns,
+                    where=where, group_by=[line.party, *group_by]))
+            return list(self.cursor)
+        self.cursor.execute(*from_.select(*columns, where=where,
+                group_by=list(group_by) or None))
+        return [(None, *row) for row in self.cursor]
+
     def balances(self, date):
         "Return {party: (receivable, not due, disputed)} open as of date"
         receivables = OpenReceivables(self.company_id, date)
         not_due, _, disputed, total = receivables.bucket_columns(())
-        self.cursor.execute(*receivables.from_.select(
-                receivables.line.party, total, not_due, disputed,
-                where=receivables.where,
-                group_by=[receivables.line.party]))
-        return {p: tuple(map(_decimal, v)) for p, *v in self.cursor}
+        rows = self._select(receivables.from_, receivables.line,
+            total, not_due, disputed, where=receivables.where)
+        return {p: tuple(map(_decimal, v)) for p, *v in rows}
 
     def months(self):
         "Return the calendar months of the count-back, most recent first"
-        count = (period_months(self.start, self.end) + COUNT_BACK_HISTORY)
+        count = self.period_months + COUNT_BACK_HISTORY
         return kpi.calendar_months(self.end, count)
 
     def sales(self):
@@ -96,23 +111,22 @@ class ReceivableFigures:
                     else_=0))
         columns = [total(self.start, self.end)]
         columns += [total(first, last) for first, last in months]
-        self.cursor.execute(*line
+        rows = self._select(line
             .join(move, condition=line.move == move.id)
             .join(account, condition=line.account == account.id)
             .join(type_, condition=account.type == type_.id)
-            .join(invoice, condition=invoice.move == move.id)
-            .select(line.party, *columns,
-                where=(move.company == self.company_id)
-                & (move.state == 'posted')
-                & (type_.receivable == Literal(True))
-                & (line.party != Null)
-                & (invoice.type == 'out')
-                & (move.date >= months[-1][0])
-                & (move.date <= self.end),
-                group_by=[line.party]))
+            .join(invoice, condition=invoice.move == move.id),
+            line, *columns,
+            where=(move.company == self.company_id)
+            & (move.state == 'posted')
+            & (type_.receivable == Literal(True))
+            & (line.party != Null)
+            & (invoice.type == 'out')
+            & (move.date >= months[-1][0])
+            & (move.date <= self.end))
         return {
             party: (_decimal(period), [_decimal(m) for m in monthly])
-            for party, period, *monthly in self.cursor}
+            for party, period, *monthly in rows}
 
     def settlements(self):
         "Return {party: [kpi.Settlement]} of the lines paid in the period"
@@ -128,63 +142,45 @@ class ReceivableFigures:
         account = Account.__table__()
         type_ = AccountType.__table__()
         maturity_date = Coalesce(line.maturity_date, move.date)
-        self.cursor.execute(*line
+        rows = self._select(line
             .join(move, condition=line.move == move.id)
             .join(account, condition=line.account == account.id)
             .join(type_, condition=account.type == type_.id)
             .join(reconciliation,
-                condition=line.reconciliation == reconciliation.id)
-            .select(line.party, move.date, maturity_date,
-                reconciliation.date, Sum(line.debit),
-                where=(move.company == self.company_id)
-                & (move.state == 'posted')
-                & (type_.receivable == Literal(True))
-                & (line.party != Null)
-                & (line.debit > 0)
-                & (reconciliation.date >= self.start)
-                & (reconciliation.date <= self.end),
-                group_by=[line.party, move.date, maturity_date,
-                    reconciliation.date]))
+                condition=line.reconciliation == reconciliation.id),
+            line, move.date, maturity_date, reconciliation.date,
+            Sum(line.debit),
+            where=(move.company == self.company_id)
+            & (move.state == 'posted')
+            & (type_.receivable == Literal(True))
+            & (line.party != Null)
+            & (line.debit > 0)
+            & (reconciliation.date >= self.start)
+            & (reconciliation.date <= self.end),
+            group_by=[move.date, maturity_date, reconciliation.date])
         settlements = defaultdict(list)
-        for party, date, maturity, paid, amount in self.cursor:
+        for party, date, maturity, paid, amount in rows:
             settlements[party].append(kpi.Settlement(
                     amount=_decimal(amount), invoice_date=_date(date),
                     due_date=_date(maturity), payment_date=_date(paid)))
         return settlements
 
     def kpis(self):
-        """Return {party: kpis} and the company's kpis, each a dict of the
-        field names of :class:`KPIMixin`"""
+        """Return {party: kpis} (the key None for the company), each a dict
+        of the field names of :class:`KPIMixin`"""
         closing = self.balances(self.end)
         opening = self.balances(self.start - dt.timedelta(days=1))
         sales = self.sales()
         settlements = self.settlements()
-        parties = set(closing) | set(opening) | set(sales) | set(settlements)
+        keys = set(closing) | set(opening) | set(sales) | set(settlements)
+        if not self.per_party:
+            keys = {None}
         zero = (Decimal(0),) * 3
         no_sales = (Decimal(0), [Decimal(0)] * len(self.months()))
-        result = {}
-        company = None
-        for party in parties:
-            figures = (closing.get(party, zero), opening.get(party, zero),
-                sales.get(party, no_sales), settlements.get(party, []))
-            result[party] = self.compute(*figures)
-            if company is None:
-                company = figures
-            else:
-                company = self.add(company, figures)
-        if company is None:
-            company = (zero, zero, no_sales, [])
-        return result, self.compute(*company)
-
-    @staticmethod
-    def add(figures, other):
-        closing, opening, (period, monthly), settlements = figures
-        o_closing, o_opening, (o_period, o_monthly), o_settlements = other
-        return (
-            tuple(a + b for a, b in zip(closing, o_closing)),
-            tuple(a + b for a, b in zip(opening, o_opening)),
-            (period + o_period, [a + b for a, b in zip(monthly, o_monthly)]),
-            settlements + o_settlements)
+        return {key: self.compute(
+                closing.get(key, zero), opening.get(key, zero),
+                sales.get(key, no_sales), settlements.get(key, []))
+            for key in keys}
 
     def compute(self, closing, opening, sales, settlements):
         receivable, current, disputed = closing
@@ -216,7 +212,7 @@ class ReceivableFigures:
                 receivable, current, period_sales, days),
             'cei': kpi.collection_effectiveness_index(
                 opening_receivable, period_sales, receivable, current,
-                period_months(self.start, self.end)),
+                self.period_months),
             'average_days_to_pay': kpi.average_days_to_pay(settlements),
             'average_days_late': kpi.average_days_late(settlements),
             'overdue_rate': kpi.overdue_rate(overdue, receivable),
@@ -315,14 +311,15 @@ class KPIMixin:
         "Promises to pay kept / promises due (empty without promises).")
 
     @classmethod
-    def _figures(cls):
+    def _figures(cls, per_party=True):
         context = Transaction().context
         today = Pool().get('ir.date').today()
         end = context.get('to_date') or today
         start = context.get('from_date') or (end + relativedelta(months=-3))
         if start > end:
             start = end
-        return ReceivableFigures(context.get('company') or -1, start, end)
+        return ReceivableFigures(
+            context.get('company') or -1, start, end, per_party=per_party)
 
 
 class CustomerKPI(KPIMixin, ModelSQL, ModelView):
@@ -369,7 +366,7 @@ class CustomerKPI(KPIMixin, ModelSQL, ModelView):
 
     @classmethod
     def get_kpis(cls, records, names):
-        per_party, _ = cls._figures().kpis()
+        per_party = cls._figures().kpis()
         return {name: {
                 r.id: per_party.get(r.party.id, {}).get(name)
                 for r in records}
@@ -391,6 +388,6 @@ class CompanyKPI(KPIMixin, ModelSQL, ModelView):
 
     @classmethod
     def get_kpis(cls, records, names):
-        _, totals = cls._figures().kpis()
+        totals = cls._figures(per_party=False).kpis()[None]
         return {name: {r.id: totals.get(name) for r in records}
             for name in names}
