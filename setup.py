@@ -42,6 +42,7 @@ tests_require = [
     'hypothesis',
     'pytest',
     'aiosmtpd',
+    'pypdf',
     'ruff',
     ]
 
