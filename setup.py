@@ -35,6 +35,7 @@ requires += [
     'python-stdnum >= 1.20',
     'lxml >= 4.9',
     'factur-x >= 3.0',
+    'saxonche',
     'python-sql >= 1.5',
     ]
 tests_require = [

@@ -14,3 +14,15 @@ class FollowupWarning(UserWarning):
 
 class LevelValidationError(ValidationError):
     pass
+
+
+class EInvoiceMandatoryError(UserError):
+    pass
+
+
+class EInvoiceStatusImportError(UserError):
+    pass
+
+
+class FacturXError(UserError):
+    pass
