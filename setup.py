@@ -60,6 +60,7 @@ setup(name='%s_%s' % (PREFIX, MODULE),
         'trytond.modules.%s' % MODULE: (info.get('xml', [])
             + ['tryton.cfg', 'views/*.xml', 'data/*.xml', 'data/*.csv',
                 'reports/*.fodt', 'reports/*.odt', 'reports/*.html',
+                'template/*/*.xml',
                 'locale/*.po', 'tests/*.rst']),
         },
     python_requires='>=3.9',
