@@ -78,6 +78,22 @@ test: venv
 		-exec rm -rf {} +
 	DB_CACHE=$(VAR)/cache/$(MODULE_HASH) $(PY) -m pytest -q $(TESTS) $(PYTEST_ARGS)
 
+# Benchmarks, not run by CI: `make bench` (S on SQLite), `make bench SIZE=M
+# BACKEND=postgresql` (uses TRYTOND_DATABASE__URI).  See benchmarks/README.md.
+SIZE ?= S
+BACKEND ?= sqlite
+BENCH := $(VAR)/bench
+
+bench: venv
+	mkdir -p $(BENCH)/db
+	printf '[database]\n%bpath = %s\n' \
+		'$(if $(filter postgresql,$(BACKEND)),,uri = sqlite://\n)' \
+		'$(BENCH)/db' > $(BENCH)/$(BACKEND).conf
+	$(if $(filter postgresql,$(BACKEND)),test -n "$$TRYTOND_DATABASE__URI" &&,\
+		env -u TRYTOND_DATABASE__URI) $(PY) -m benchmarks.run \
+		-c $(BENCH)/$(BACKEND).conf --size $(SIZE) \
+		--output $(BENCH)/results-$(SIZE)-$(BACKEND).json $(BENCH_ARGS)
+
 lint: venv
 	$(VENV)/bin/ruff check .
 

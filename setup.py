@@ -43,6 +43,7 @@ tests_require = [
     'hypothesis',
     'pytest',
     'aiosmtpd',
+    'ruff',
     ]
 
 setup(name='%s_%s' % (PREFIX, MODULE),

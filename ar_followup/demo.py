@@ -69,12 +69,21 @@ ADMIN_PASSWORD = 'admin'
 def build(database, today=None, password=ADMIN_PASSWORD, config_file=None):
     """Create the database, activate ar_followup, fill it with the demo
     company and run the daily follow-up as of today"""
-    from trytond import backend
     from trytond.modules.ar_followup.cli import in_transaction, run
+    create_database(database, password=password, config_file=config_file)
+    in_transaction(database, populate, today=today)
+    in_transaction(database, run, date=today)
+
+
+def create_database(database, password=ADMIN_PASSWORD, config_file=None):
+    "Create the database and activate ar_followup with its dependencies"
+    from trytond import backend
     with Transaction().start(
             None, 0, close=True, autocommit=True) as transaction:
         db = backend.Database(database)
-        if database in db.list():
+        # listed from the server connection: on PostgreSQL the new
+        # database cannot be connected to yet
+        if database in transaction.database.list():
             sys.exit(f"The database {database} exists already")
         db.create(transaction.connection, database)
     admin = [os.path.join(os.path.dirname(sys.executable), 'trytond-admin'),
@@ -90,8 +99,6 @@ def build(database, today=None, password=ADMIN_PASSWORD, config_file=None):
         subprocess.run(admin + ['-u', 'ar_followup', '--activate-dependencies',
                 '-l', 'fr'], check=True, env=env)
     Pool(database).init()
-    in_transaction(database, populate, today=today)
-    in_transaction(database, run, date=today)
 
 
 def siren(rng):
@@ -409,14 +416,18 @@ def _payments(rng, company, customers, invoices, accounts, today):
         if behaviour == 'unpaid' and maturity > today - relativedelta(
                 months=4):
             continue
-        if rng.random() < 0.04:
+        if rng.random() < 0.015:
             continue  # forgotten invoice
+        date = max(date, invoice.invoice_date)
         amount = invoice.total_amount
         if behaviour == 'partial' and rng.random() < 0.5:
-            amount = (amount * Decimal(rng.choice(['0.3', '0.5', '0.7']))
+            # a part now, the balance a few weeks later
+            first = (amount * Decimal(rng.choice(['0.3', '0.5', '0.7']))
                 ).quantize(CENT)
-        if date < invoice.invoice_date:
-            date = invoice.invoice_date
+            if date <= today:
+                payments.append((invoice, date, first))
+            amount -= first
+            date += datetime.timedelta(days=rng.randint(15, 60))
         if date <= today:
             payments.append((invoice, date, amount))
     # Advances received from some key accounts
@@ -448,17 +459,18 @@ def _payments(rng, company, customers, invoices, accounts, today):
     moves = Move.create(moves)
     Move.post(moves)
 
-    to_reconcile, partial = [], defaultdict(list)
+    paid = defaultdict(list)
     for (origin, date, amount), move in zip(payments, moves):
-        if not isinstance(origin, Invoice):
-            continue
-        payment_line, = [l for l in move.lines
-            if l.account == accounts['receivable']]
-        if amount == origin.total_amount:
-            to_reconcile.append(list(origin.lines_to_pay) + [payment_line])
+        if isinstance(origin, Invoice):
+            paid[origin].extend(l for l in move.lines
+                if l.account == accounts['receivable'])
+    to_reconcile = []
+    for invoice, lines in paid.items():
+        if sum(l.credit for l in lines) == invoice.total_amount:
+            to_reconcile.append(list(invoice.lines_to_pay) + lines)
         else:
-            partial[origin].append(payment_line.id)
+            Invoice.write([invoice], {
+                    'payment_lines': [('add', [l.id for l in lines])],
+                    })
     if to_reconcile:
         MoveLine.reconcile(*to_reconcile)
-    for invoice, line_ids in partial.items():
-        Invoice.write([invoice], {'payment_lines': [('add', line_ids)]})

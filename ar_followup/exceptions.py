@@ -26,3 +26,27 @@ class EInvoiceStatusImportError(UserError):
 
 class FacturXError(UserError):
     pass
+
+
+class PenaltyRateValidationError(ValidationError):
+    pass
+
+
+class MissingPenaltyRateWarning(UserWarning):
+    pass
+
+
+class PenaltyRateBelowFloorError(UserError):
+    pass
+
+
+class PenaltyClaimError(UserError):
+    pass
+
+
+class PaymentTermLimitWarning(UserWarning):
+    pass
+
+
+class AgedBalanceError(UserError):
+    pass

@@ -5,47 +5,20 @@ database: customers per level, open amounts by age and the last run."""
 from collections import Counter
 from decimal import Decimal
 
-from sql import Literal, Null
-from sql.aggregate import Sum
-
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from .models.aged_balance import OpenReceivables, default_bounds
 from .rules import ageing
 
 
 def open_amounts_by_bucket(company, date):
-    "Return [(label, amount)] of the open receivables by days past due"
-    pool = Pool()
-    MoveLine = pool.get('account.move.line')
-    Move = pool.get('account.move')
-    Account = pool.get('account.account')
-    AccountType = pool.get('account.account.type')
-    line = MoveLine.__table__()
-    move = Move.__table__()
-    account = Account.__table__()
-    type_ = AccountType.__table__()
-    cursor = Transaction().connection.cursor()
-    from_ = (line
-        .join(move, condition=line.move == move.id)
-        .join(account, condition=line.account == account.id)
-        .join(type_, condition=account.type == type_.id))
-    where = ((move.company == company.id)
-        & (move.state == 'posted')
-        & (type_.receivable == Literal(True))
-        & (line.reconciliation == Null))
-    result = []
-    for label, first, last in ageing.maturity_ranges(date):
-        condition = where & (line.maturity_date != Null)
-        if first is not None:
-            condition &= line.maturity_date >= first
-        if last is not None:
-            condition &= line.maturity_date <= last
-        cursor.execute(*from_.select(
-                Sum(line.debit - line.credit), where=condition))
-        amount, = cursor.fetchone()
-        result.append((label, Decimal(str(amount or 0))))
-    return result
+    """Return [(label, amount)] of the receivables open as of date by days
+    past due, with the buckets of the aged balance"""
+    bounds = default_bounds()
+    *buckets, disputed, _ = OpenReceivables(company.id, date).totals(bounds)
+    labels = ageing.bucket_labels(bounds)
+    return list(zip(labels, buckets)) + [("Disputed", disputed)]
 
 
 def summary(company, date=None):

@@ -12,13 +12,14 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Literal, Null, Select
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case
 from sql.functions import CurrentTimestamp
 from sql.operators import Exists
 
 from trytond import backend
+from trytond.ir.cron import str2bigint
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
@@ -76,8 +77,19 @@ class Run(ModelSQL, ModelView):
         return runs
 
     @classmethod
+    def lock_company(cls, company):
+        "Serialise the runs of a company until the end of the transaction"
+        transaction = Transaction()
+        database = transaction.database
+        cursor = transaction.connection.cursor()
+        cursor.execute(*Select([database.lock_id(
+                        str2bigint(f'{cls.__name__},{company.id}'),
+                        timeout=True)]))
+
+    @classmethod
     def _run(cls, company, date):
         start = time.monotonic()
+        cls.lock_company(company)
         counts = DailySelection(company, date).execute()
         run, = cls.create([{
                     'company': company.id,
@@ -118,26 +130,12 @@ class DailySelection:
         condition and the expression of their procedure"""
         pool = Pool()
         MoveLine = pool.get('account.move.line')
-        Move = pool.get('account.move')
-        Account = pool.get('account.account')
-        AccountType = pool.get('account.account.type')
         PartyProcedure = pool.get('party.party.dunning_procedure')
-        line = MoveLine.__table__()
-        move = Move.__table__()
-        account = Account.__table__()
-        type_ = AccountType.__table__()
         party_procedure = PartyProcedure.__table__()
-        from_ = (line
-            .join(move, condition=line.move == move.id)
-            .join(account, condition=line.account == account.id)
-            .join(type_, condition=account.type == type_.id)
-            .join(party_procedure, 'LEFT',
-                condition=party_procedure.party == line.party))
-        where = ((move.company == self.company.id)
-            & (move.state == 'posted')
-            & (type_.receivable == Literal(True))
-            & (line.reconciliation == Null)
-            & (line.party != Null)
+        line, from_, where = MoveLine.open_receivable_query(self.company.id)
+        from_ = from_.join(party_procedure, 'LEFT',
+            condition=party_procedure.party == line.party)
+        where &= ((line.party != Null)
             & (line.maturity_date != Null)
             & ((line.debit > 0) | (line.credit < 0)))
         where &= ~line.move.in_(self.paused_moves())
@@ -213,28 +211,29 @@ class DailySelection:
 
     def create_dunnings(self, procedure, levels):
         """Create the dunnings of the lines without one, directly at the
-        firmest level they reached"""
+        firmest level they reached, in one statement"""
+        if not levels:
+            return 0
         dunning = self.Dunning.__table__()
         existing = self.Dunning.__table__()
-        created = 0
-        for level in reversed(levels):
-            line, from_, where, line_procedure = self.open_lines()
-            query = from_.select(
-                Literal(self.company.id), line.id, Literal(procedure.id),
-                Literal(level.id), Literal('draft'), Literal(False),
-                Literal(self.user), CurrentTimestamp(),
-                where=where
-                & (line_procedure == procedure.id)
-                & (line.maturity_date <= self.cutoff(level))
-                & ~Exists(existing.select(existing.id,
-                        where=existing.line == line.id)))
-            self.cursor.execute(*dunning.insert(
-                    [dunning.company, dunning.line, dunning.procedure,
-                        dunning.level, dunning.state, dunning.blocked,
-                        dunning.create_uid, dunning.create_date],
-                    query))
-            created += self.cursor.rowcount
-        return created
+        line, from_, where, line_procedure = self.open_lines()
+        level = Case(*((line.maturity_date <= self.cutoff(l), l.id)
+                for l in reversed(levels)))
+        query = from_.select(
+            Literal(self.company.id), line.id, Literal(procedure.id),
+            level, Literal('draft'), Literal(False),
+            Literal(self.user), CurrentTimestamp(),
+            where=where
+            & (line_procedure == procedure.id)
+            & (line.maturity_date <= self.cutoff(levels[0]))
+            & ~Exists(existing.select(existing.id,
+                    where=existing.line == line.id)))
+        self.cursor.execute(*dunning.insert(
+                [dunning.company, dunning.line, dunning.procedure,
+                    dunning.level, dunning.state, dunning.blocked,
+                    dunning.create_uid, dunning.create_date],
+                query))
+        return self.cursor.rowcount
 
     def escalations(self):
         """Return per customer who has dunnings at a new level the values of

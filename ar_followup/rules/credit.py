@@ -43,6 +43,7 @@ Credit insurance
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from . import RuleError
 
 __all__ = [
     'DEFAULT_THRESHOLDS',
@@ -61,7 +62,7 @@ DEFAULT_THRESHOLDS = (Decimal(50), Decimal(70), Decimal(90))
 INFINITY = Decimal('Infinity')
 
 
-class CreditError(ValueError):
+class CreditError(RuleError):
     """Invalid credit computation input.
 
     ``code`` is one of:
@@ -71,18 +72,6 @@ class CreditError(ValueError):
     * ``invalid_thresholds`` (``thresholds``),
     * ``invalid_coverage`` (``coverage_percent``): not in [0, 100].
     """
-
-    def __init__(self, code, **values):
-        super().__init__(code, values)
-        self.code = code
-        self.values = values
-        for name, value in values.items():
-            setattr(self, name, value)
-
-    def __str__(self):
-        details = ', '.join(
-            f'{name}={value!r}' for name, value in sorted(self.values.items()))
-        return f'{self.code}: {details}'
 
 
 def _amount(name, value, minimum=0):

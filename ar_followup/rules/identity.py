@@ -28,6 +28,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 from stdnum.fr import tva as fr_tva
+from . import RuleError
 
 __all__ = [
     'IdentifierError',
@@ -40,7 +41,7 @@ __all__ = [
     ]
 
 
-class IdentifierError(ValueError):
+class IdentifierError(RuleError):
     """An identifier is invalid or inconsistent with another one.
 
     ``code`` is one of:
@@ -51,18 +52,6 @@ class IdentifierError(ValueError):
     * ``siret_siren_mismatch`` (``siret``, ``siren``),
     * ``vat_siren_mismatch`` (``vat``, ``siren``).
     """
-
-    def __init__(self, code, **values):
-        super().__init__(code, values)
-        self.code = code
-        self.values = values
-        for name, value in values.items():
-            setattr(self, name, value)
-
-    def __str__(self):
-        details = ', '.join(
-            f'{name}={value!r}' for name, value in sorted(self.values.items()))
-        return f'{self.code}: {details}'
 
 
 Identifiers = namedtuple('Identifiers', ['siren', 'siret', 'vat'])

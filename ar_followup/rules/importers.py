@@ -81,6 +81,7 @@ from decimal import Decimal
 
 from stdnum.fr import siren as fr_siren
 
+from . import RuleError
 from .identity import IdentifierError, compact_siren
 
 __all__ = [
@@ -122,7 +123,7 @@ _LEGAL_FORM_RE = re.compile(r'[0-9]{4}', re.ASCII)
 _SPACES = str.maketrans('', '', ' \u00a0\u202f')
 
 
-class ImportFileError(ValueError):
+class ImportFileError(RuleError):
     """The whole file is rejected.
 
     ``code`` is one of:
@@ -134,18 +135,6 @@ class ImportFileError(ValueError):
     * ``duplicate_columns`` (``columns``),
     * ``too_many_errors`` (``max_errors``).
     """
-
-    def __init__(self, code, **values):
-        super().__init__(code, values)
-        self.code = code
-        self.values = values
-        for name, value in values.items():
-            setattr(self, name, value)
-
-    def __str__(self):
-        details = ', '.join(
-            f'{name}={value!r}' for name, value in sorted(self.values.items()))
-        return f'{self.code}: {details}'
 
 
 class _CellError(Exception):

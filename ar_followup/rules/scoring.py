@@ -56,6 +56,8 @@ increases the days-late one).
 import math
 from dataclasses import dataclass, fields
 
+from . import RuleError
+
 __all__ = [
     'DEFAULT_STATUS_CAPS',
     'LEGAL_STATUSES',
@@ -88,7 +90,7 @@ DEFAULT_STATUS_CAPS = {
     }
 
 
-class ScoringError(ValueError):
+class ScoringError(RuleError):
     """Invalid scoring input or parameter.
 
     ``code`` is one of:
@@ -107,18 +109,6 @@ class ScoringError(ValueError):
       100 >= low >= medium >= high >= 0,
     * ``invalid_cap`` (``legal_status``, ``value``): not in [0, 100].
     """
-
-    def __init__(self, code, **values):
-        super().__init__(code, values)
-        self.code = code
-        self.values = values
-        for name, value in values.items():
-            setattr(self, name, value)
-
-    def __str__(self):
-        details = ', '.join(
-            f'{name}={value!r}' for name, value in sorted(self.values.items()))
-        return f'{self.code}: {details}'
 
 
 def _number(name, value, minimum=0, maximum=None, code='invalid_value'):

@@ -1,0 +1,386 @@
+# This file is part of ar_followup.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The benchmark runner: one line per figure.
+
+    python -m benchmarks.run -c trytond.conf --size S [--rebuild]
+
+The book of the size is generated once into the database ``bench_<size>``
+(kept as the pristine copy) and copied for each run: ``bench_<size>_ours``
+for ar_followup's figures, ``bench_<size>_core`` for core account_dunning.
+Each figure runs in its own child process started with ``python -O`` (as
+in production), so that its peak resident memory is its own.  Each figure
+is printed with the floor measured in the same child: one hand-written SQL
+query computing the same result.
+"""
+import argparse
+import datetime
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+
+from . import generate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOT_MEASURED = [
+    ("rendering and sending per 1,000 grouped reminders",
+        "communications feature not merged yet"),
+    ("KPI set for a month", "KPI report not merged yet"),
+    ("credit-limit checks, 8 concurrent postings",
+        "credit-limit feature not merged yet"),
+    ("daily job split into ir.queue tasks, 1 vs 2 workers",
+        "queue split not built yet"),
+    ]
+
+
+# ---------------------------------------------------------------- children
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(func, *args, **kwargs):
+    start = time.perf_counter()
+    result = func(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+class Floors:
+    "The hand-written SQL queries the figures are compared to"
+
+    def __init__(self, cursor, backend_name, company_id, date):
+        self.cursor = cursor
+        self.param = '%s' if backend_name == 'postgresql' else '?'
+        self.company = int(company_id)
+        self.date = date
+
+    def open_lines_sql(self):
+        return (
+            'FROM "account_move_line" l '
+            'JOIN "account_move" m ON l."move" = m."id" '
+            'JOIN "account_account" a ON l."account" = a."id" '
+            'JOIN "account_account_type" t ON a."type" = t."id" '
+            f'WHERE m."company" = {self.company} '
+            "AND m.\"state\" = 'posted' AND t.\"receivable\" = TRUE "
+            'AND l."reconciliation" IS NULL AND l."party" IS NOT NULL '
+            'AND l."maturity_date" IS NOT NULL '
+            'AND (l."debit" > 0 OR l."credit" < 0)')
+
+    def level_case(self, levels):
+        "CASE giving the firmest level reached, levels mildest first"
+        whens = ' '.join(
+            f'WHEN l."maturity_date" <= {self.param} THEN {level.id}'
+            for level in reversed(levels))
+        params = [self.date - datetime.timedelta(days=level.offset_days)
+            for level in reversed(levels)]
+        return f'CASE {whens} ELSE NULL END', params
+
+    def levels(self, levels):
+        "The target level of every open line, counted per level"
+        case, params = self.level_case(levels)
+        self.cursor.execute(
+            f'SELECT lvl, COUNT(*) FROM (SELECT {case} AS lvl '
+            f'{self.open_lines_sql()}) s '
+            'WHERE lvl IS NOT NULL GROUP BY lvl', params)
+        return dict(self.cursor.fetchall())
+
+    def insert_dunnings(self, procedure_id, levels):
+        "One INSERT creating every dunning at its target level"
+        case, params = self.level_case(levels)
+        first = self.date - datetime.timedelta(days=levels[0].offset_days)
+        self.cursor.execute(
+            'INSERT INTO "account_dunning" ("company", "line", "procedure", '
+            '"level", "state", "blocked", "create_uid", "create_date") '
+            f'SELECT {self.company}, l."id", {int(procedure_id)}, {case}, '
+            "'draft', FALSE, 0, CURRENT_TIMESTAMP "
+            f'{self.open_lines_sql()} '
+            f'AND l."maturity_date" <= {self.param}', params + [first])
+        return self.cursor.rowcount
+
+    def buckets(self, ranges):
+        "The open amounts by days past due, one query"
+        whens, params = [], []
+        for i, (_, first, last) in enumerate(ranges):
+            condition = []
+            if first is not None:
+                condition.append(f'l."maturity_date" >= {self.param}')
+                params.append(first)
+            if last is not None:
+                condition.append(f'l."maturity_date" <= {self.param}')
+                params.append(last)
+            whens.append(
+                f'WHEN {" AND ".join(condition) or "TRUE"} THEN {i}')
+        self.cursor.execute(
+            f'SELECT b, SUM(amount) FROM (SELECT CASE {" ".join(whens)} '
+            'END AS b, l."debit" - l."credit" AS amount '
+            'FROM "account_move_line" l '
+            'JOIN "account_move" m ON l."move" = m."id" '
+            'JOIN "account_account" a ON l."account" = a."id" '
+            'JOIN "account_account_type" t ON a."type" = t."id" '
+            f'WHERE m."company" = {self.company} '
+            "AND m.\"state\" = 'posted' AND t.\"receivable\" = TRUE "
+            'AND l."reconciliation" IS NULL '
+            'AND l."maturity_date" IS NOT NULL) s GROUP BY b', params)
+        return dict(self.cursor.fetchall())
+
+    def party_followup(self, party_ids):
+        "Per party the firmest level, oldest date and amount dunned"
+        ids = ', '.join(str(int(i)) for i in party_ids)
+        self.cursor.execute(
+            'SELECT l."party", MAX(v."offset_days"), MIN(l."maturity_date"), '
+            'SUM(l."debit" - l."credit") '
+            'FROM "account_dunning" d '
+            'JOIN "account_move_line" l ON d."line" = l."id" '
+            'JOIN "account_dunning_level" v ON d."level" = v."id" '
+            f'WHERE d."company" = {self.company} '
+            f'AND l."reconciliation" IS NULL AND l."party" IN ({ids}) '
+            'GROUP BY l."party"')
+        return len(self.cursor.fetchall())
+
+
+def child(figure, database, date):
+    "Measure one figure in this process and print it as JSON"
+    from trytond import backend
+    from trytond.modules.ar_followup import summary
+    from trytond.modules.ar_followup.rules import ageing
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    Pool(database).init()
+    pool = Pool(database)
+    result = {'figure': figure, 'load': os.getloadavg()[0]}
+    with Transaction().start(database, 0,
+            context={'_skip_warnings': True}) as transaction:
+        Company = pool.get('company.company')
+        Configuration = pool.get('account.configuration')
+        Run = pool.get('account.dunning.run')
+        Dunning = pool.get('account.dunning')
+        Party = pool.get('party.party')
+        company, = Company.search([])
+        procedure = Configuration(1).get_multivalue(
+            'default_dunning_procedure', company=company.id)
+        levels = procedure.ordered_levels()
+        cursor = transaction.connection.cursor()
+        floors = Floors(cursor, backend.name, company.id, date)
+        result['rss_base'] = rss_mb()
+        with transaction.set_context(company=company.id):
+            if figure in {'daily_first', 'daily_second', 'core'}:
+                result['floor'] = 'SQL target level of each line'
+                result['floor_seconds'], counts = timed(
+                    floors.levels, levels)
+                result['floor_rows'] = sum(counts.values())
+            if figure == 'daily_first':
+                result['floor2'] = 'one INSERT of all dunnings'
+                result['floor2_seconds'], _ = timed(
+                    floors.insert_dunnings, procedure.id, levels)
+                transaction.rollback()
+            if figure in {'daily_first', 'daily_second'}:
+                seconds, (run,) = timed(
+                    Run.run_daily, date=date, companies=[company])
+                result.update(seconds=seconds, lines=run.lines_selected,
+                    info=f"{run.lines_selected} lines, "
+                    f"{run.dunnings_created} created, "
+                    f"{run.level_changes} raised, "
+                    f"{run.actions_recorded} actions")
+                transaction.commit()
+            elif figure == 'core':
+                seconds, _ = timed(Dunning.generate_dunnings, date)
+                count = Dunning.search([], count=True)
+                result.update(seconds=seconds, lines=count,
+                    info=f"{count} dunnings created at the first level")
+                transaction.commit()
+            elif figure == 'aged':
+                ranges = ageing.maturity_ranges(date)
+                result['floor'] = 'SQL buckets in one query'
+                result['floor_seconds'], _ = timed(floors.buckets, ranges)
+                seconds, buckets = timed(
+                    summary.open_amounts_by_bucket, company, date)
+                result.update(seconds=seconds,
+                    info=f"{len(buckets)} buckets, total "
+                    f"{sum(a for _, a in buckets):,.2f}")
+            elif figure == 'party_list':
+                ids = [p.id for p in Party.search(
+                        [('code', 'like', 'BENCH%')],
+                        limit=1000, order=[('id', 'ASC')])]
+                result['floor'] = 'SQL follow-up of 1,000 parties'
+                result['floor_seconds'], _ = timed(
+                    floors.party_followup, ids)
+
+                def read():
+                    return Party.read(ids, ['rec_name', 'followup_level',
+                            'followup_days_overdue', 'followup_amount'])
+                seconds, rows = timed(read)
+                with_level = sum(1 for r in rows if r['followup_level'])
+                result.update(seconds=seconds, info=f"{len(rows)} parties, "
+                    f"{with_level} with a level")
+    result['rss'] = rss_mb()
+    print(json.dumps(result))
+
+
+# ------------------------------------------------------------------ parent
+
+def database_path(name):
+    from trytond import config
+    return os.path.join(config.get('database', 'path'), name + '.sqlite')
+
+
+def database_exists(name):
+    from trytond import backend
+    from trytond.transaction import Transaction
+    if backend.name == 'sqlite':
+        return os.path.exists(database_path(name))
+    with Transaction().start(None, 0, close=True) as transaction:
+        cursor = transaction.connection.cursor()
+        cursor.execute(
+            'SELECT 1 FROM pg_database WHERE datname = %s', (name,))
+        return bool(cursor.fetchone())
+
+
+def copy_database(source, target):
+    from trytond import backend
+    from trytond.transaction import Transaction
+    if backend.name == 'sqlite':
+        shutil.copyfile(database_path(source), database_path(target))
+        return
+    with Transaction().start(
+            None, 0, close=True, autocommit=True) as transaction:
+        cursor = transaction.connection.cursor()
+        cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
+        cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+
+
+def drop_database(name):
+    from trytond import backend
+    from trytond.transaction import Transaction
+    if backend.name == 'sqlite':
+        if os.path.exists(database_path(name)):
+            os.remove(database_path(name))
+        return
+    with Transaction().start(
+            None, 0, close=True, autocommit=True) as transaction:
+        cursor = transaction.connection.cursor()
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def spawn(options, *args):
+    command = [sys.executable, '-O', '-m', 'benchmarks.run']
+    if options.config:
+        command += ['-c', options.config]
+    command += list(args)
+    completed = subprocess.run(command, cwd=ROOT, check=True,
+        stdout=subprocess.PIPE, text=True)
+    return completed.stdout
+
+
+def measure(options, figure, database):
+    output = spawn(options, '--child', figure, '-d', database,
+        '--date', options.date.isoformat())
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def line(name, result, peer=None):
+    text = (f"{name:<44} {result['seconds']:>9.3f} s  "
+        f"peak RSS {result['rss']:>6.0f} MB "
+        f"(+{result['rss'] - result['rss_base']:.0f})  "
+        f"floor {result['floor_seconds']:.3f} s "
+        f"x{result['seconds'] / result['floor_seconds']:.1f}")
+    if 'floor2_seconds' in result:
+        text += (f", insert floor {result['floor2_seconds']:.3f} s "
+            f"x{result['seconds'] / result['floor2_seconds']:.1f}")
+    if peer:
+        text += f"  peer: {peer}"
+    text += f"  [{result['info']}; load {result['load']:.2f}]"
+    return text
+
+
+def parent(options):
+    from trytond import backend
+    from trytond import config as tconfig
+    if options.config:
+        tconfig.update_etc(options.config)
+    size = options.size
+    pristine = f'bench_{size.lower()}'
+    ours, core = pristine + '_ours', pristine + '_core'
+    print(f"== ar_followup benchmark, size {size}, {backend.name}, "
+        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
+        f"python -O, as of {options.date}")
+    if options.rebuild:
+        drop_database(pristine)
+    if not database_exists(pristine):
+        start = time.monotonic()
+        args = ['-m', 'benchmarks.generate', '-d', pristine,
+            '--size', size, '--today', options.date.isoformat()]
+        if options.config:
+            args += ['-c', options.config]
+        subprocess.run([sys.executable, '-O'] + args, cwd=ROOT, check=True)
+        print(f"generated {pristine} in {time.monotonic() - start:.0f} s "
+            "(database creation and module activation included)")
+    copy_database(pristine, ours)
+    results = {}
+    for figure, name in [
+            ('daily_first', "daily job, first run"),
+            ('daily_second', "daily job, same-day second run"),
+            ('aged', "aged balance, all customers"),
+            ('party_list', "party list, follow-up fields, 1,000"),
+            ]:
+        results[figure] = result = measure(options, figure, ours)
+        print(line(name, result), flush=True)
+    if options.core:
+        copy_database(pristine, core)
+        results['core'] = result = measure(options, 'core', core)
+        ratio = result['seconds'] / results['daily_first']['seconds']
+        print(line("core generate_dunnings, first run", result,
+                peer=f"ours {ratio:.1f}x faster"), flush=True)
+        drop_database(core)
+    first = results['daily_first']
+    print(f"{'per-line cost, daily first run':<44} "
+        f"{first['seconds'] / first['lines'] * 1e6:>9.1f} us/line  "
+        f"[{first['lines']} open lines]")
+    if 'core' in results:
+        result = results['core']
+        print(f"{'per-line cost, core generate_dunnings':<44} "
+            f"{result['seconds'] / result['lines'] * 1e6:>9.1f} us/line  "
+            f"[{result['lines']} dunnings]")
+    for name, why in NOT_MEASURED:
+        print(f"{name:<44} not measured yet ({why})")
+    if options.output:
+        with open(options.output, 'w') as fp:
+            json.dump({'size': size, 'backend': backend.name,
+                    'results': results}, fp, indent=1)
+    drop_database(ours)
+
+
+def parse_args(args=None):
+    parser = argparse.ArgumentParser(prog='benchmarks.run')
+    parser.add_argument('-c', '--config', dest='config',
+        default=os.environ.get('TRYTOND_CONFIG'))
+    parser.add_argument('--size', choices=sorted(generate.SIZES),
+        default='S')
+    parser.add_argument('--date', type=datetime.date.fromisoformat,
+        default=generate.TODAY)
+    parser.add_argument('--rebuild', action='store_true',
+        help="generate the book again")
+    parser.add_argument('--no-core', dest='core', action='store_false',
+        help="skip core account_dunning's peer figure")
+    parser.add_argument('--output', help="write the results as JSON")
+    parser.add_argument('--child', help=argparse.SUPPRESS)
+    parser.add_argument('-d', '--database', help=argparse.SUPPRESS)
+    return parser.parse_args(args)
+
+
+def main(args=None):
+    options = parse_args(args)
+    if options.child:
+        from trytond import config as tconfig
+        if options.config:
+            tconfig.update_etc(options.config)
+        child(options.child, options.database, options.date)
+    else:
+        parent(options)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
