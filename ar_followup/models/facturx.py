@@ -9,6 +9,7 @@ import genshi.template
 
 from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.modules.account_invoice.invoice import InvoiceReport
 from trytond.pool import Pool, PoolMeta
 from trytond.rpc import RPC
 from trytond.tools import cached_property
@@ -180,6 +181,10 @@ class Invoice(metaclass=PoolMeta):
         "Return the validated Factur-X XML of the posted customer invoice"
         pool = Pool()
         Edocument = pool.get('edocument.uncefact.invoice')
+        if self.type != 'out' or self.state not in {'posted', 'paid'}:
+            raise FacturXError(gettext(
+                    'ar_followup.msg_facturx_not_posted',
+                    invoice=self.rec_name))
         xml = Edocument(self).render(TEMPLATE)
         self.facturx_check(xml)
         return xml
@@ -216,3 +221,45 @@ class Invoice(metaclass=PoolMeta):
         return facturx.generate_from_binary(
             pdf, self.facturx_xml(), flavor='factur-x', level='en16931',
             check_xsd=True)
+
+
+class FacturXReport(InvoiceReport):
+    """The customer invoice printed as Factur-X: the invoice report
+    converted to PDF, with its validated CII XML embedded as PDF/A-3 and
+    kept as an attachment of the invoice (the copy sent stays the same)"""
+    __name__ = 'account.invoice.facturx'
+
+    @classmethod
+    def _execute(cls, records, header, data, action):
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        Attachment = pool.get('ir.attachment')
+        invoice, = Invoice.browse(records)
+        name = cls.facturx_filename(invoice)
+        attachments = Attachment.search([
+                ('resource', '=', str(invoice)),
+                ('name', '=', name),
+                ], limit=1)
+        if attachments:
+            attachment, = attachments
+            return 'pdf', attachment.data
+        # The invoice report without its cache, which keeps the format of
+        # the plain invoice report
+        format_, content = super(InvoiceReport, cls)._execute(
+            records, header, data, action)
+        if format_ != 'pdf':
+            raise FacturXError(gettext(
+                    'ar_followup.msg_facturx_no_pdf',
+                    invoice=invoice.rec_name))
+        content = invoice.facturx_pdf(content)
+        Attachment.create([{
+                    'resource': str(invoice),
+                    'name': name,
+                    'type': 'data',
+                    'data': content,
+                    }])
+        return 'pdf', content
+
+    @classmethod
+    def facturx_filename(cls, invoice):
+        return 'factur-x-%s.pdf' % invoice.number

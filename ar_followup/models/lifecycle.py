@@ -7,7 +7,7 @@ from sql import Null
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If, In
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -227,6 +227,18 @@ class Invoice(metaclass=PoolMeta):
         return invoice.select(invoice.id,
             where=(invoice.einvoice_status != Null)
             & invoice.einvoice_status.in_(sorted(rules.PAUSING)))
+
+    @classmethod
+    def view_attributes(cls):
+        status = Eval('einvoice_status')
+        return super().view_attributes() + [
+            ('/tree/field[@name="einvoice_status"]', 'visual',
+                If(In(status, sorted(rules.CREDIT_NOTE)), 'danger',
+                    If(In(status, sorted(rules.PAUSING - rules.CLOSING)),
+                        'warning',
+                        If(In(status, sorted(rules.CLOSING)),
+                            'success', '')))),
+            ]
 
     def get_einvoice_flag(self, name):
         return self.einvoice_status in self._einvoice_flags[name]

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from trytond.modules.ar_followup.rules import lifecycle, validation
 from trytond.modules.ar_followup.rules.importers import ImportFileError
+from trytond.modules.ar_followup.tests.tools import fnfe_folder, fnfe_missing
 
-FNFE = os.environ.get(
-    'AR_FOLLOWUP_FNFE', '/work/shared/reference/fnfe')
+FNFE = fnfe_folder()
 SELLER = lifecycle.CdarParty('732829320', 'SE', "Supplier")
 BUYER = lifecycle.CdarParty('552100554', 'BY', "Customer")
 PLATFORM = lifecycle.CdarParty('0123', 'WK', "Platform", scheme='0238')
@@ -86,8 +86,7 @@ class LifecycleTestCase(unittest.TestCase):
                 (3, 'missing_reason_code'), (4, 'invalid_date')])
 
 
-@unittest.skipUnless(os.path.isdir(os.path.join(FNFE, 'CDAR')),
-    "the FNFE-MPE artefacts are not in %s (set AR_FOLLOWUP_FNFE)" % FNFE)
+@unittest.skipIf(fnfe_missing('CDAR'), fnfe_missing('CDAR'))
 class CdarRulesTestCase(unittest.TestCase):
     "The messages built pass the CDAR XSD and the BR-FR-CDV rules"
 
@@ -109,3 +108,13 @@ class CdarRulesTestCase(unittest.TestCase):
         xml = message(status('207', 15))
         ids = [a[0] for a in validation.fatal_assertions(xml, self.rules())]
         self.assertIn('BR-FR-CDV-15_MDT-113', ids)
+
+    def test_issued_collection(self):
+        "The 212 the seller issues to its customer passes the rules"
+        xml = lifecycle.build_cdar('212-1', dt.datetime(2026, 9, 20, 10),
+            SELLER, BUYER, [status('212', 16, amount=Decimal('360.00'),
+                    vat_rate=Decimal('20.00'))],
+            recipient_uri='552100554_FACT')
+        self.assertEqual(validation.check_xsd(
+                xml, os.path.join(FNFE, validation.CDAR_XSD)), [])
+        self.assertEqual(validation.fatal_assertions(xml, self.rules()), [])
