@@ -22,7 +22,7 @@ from trytond import backend
 from trytond.ir.cron import str2bigint
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
@@ -51,6 +51,17 @@ class Run(ModelSQL, ModelView):
         help="The customers who got a follow-up action at a new level.")
     actions = fields.One2Many(
         'account.dunning.action', 'run', "Actions", readonly=True)
+    state = fields.Selection([
+            ('running', "Running"),
+            ('done', "Done"),
+            ], "State", readonly=True, sort=False,
+        help="A run split into tasks stays running until its last task "
+        "is done.")
+    tasks = fields.Integer(
+        "Tasks", readonly=True,
+        help="The tasks of the queue the run was split into "
+        "(0 when it ran in one transaction).")
+    tasks_done = fields.Integer("Tasks Done", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -60,6 +71,18 @@ class Run(ModelSQL, ModelView):
         # The steps run after the selection, in this order: (model name,
         # class method called with the run)
         cls._daily_steps = []
+
+    @classmethod
+    def default_state(cls):
+        return 'done'
+
+    @classmethod
+    def default_tasks(cls):
+        return 0
+
+    @classmethod
+    def default_tasks_done(cls):
+        return 0
 
     @classmethod
     def run_daily(cls, date=None, companies=None):
@@ -77,19 +100,31 @@ class Run(ModelSQL, ModelView):
         return runs
 
     @classmethod
-    def lock_company(cls, company):
-        "Serialise the runs of a company until the end of the transaction"
+    def lock_company(cls, company, bucket=None):
+        """Serialise the runs of a company (or of one bucket of its
+        customers) until the end of the transaction"""
         transaction = Transaction()
         database = transaction.database
         cursor = transaction.connection.cursor()
+        key = f'{cls.__name__},{company.id}'
+        if bucket is not None:
+            key += f',{bucket}'
         cursor.execute(*Select([database.lock_id(
-                        str2bigint(f'{cls.__name__},{company.id}'),
-                        timeout=True)]))
+                        str2bigint(key), timeout=True)]))
+
+    @classmethod
+    def task_size(cls, company):
+        "Return the customers per task of the company, 0 for no split"
+        Configuration = Pool().get('account.configuration')
+        return Configuration(1).followup_task_size or 0
 
     @classmethod
     def _run(cls, company, date):
         start = time.monotonic()
         cls.lock_company(company)
+        size = cls.task_size(company)
+        if size:
+            return cls._dispatch(company, date, size)
         counts = DailySelection(company, date).execute()
         run, = cls.create([{
                     'company': company.id,
@@ -99,20 +134,98 @@ class Run(ModelSQL, ModelView):
                     }])
         Action = Pool().get('account.dunning.action')
         Action.record(company, date, run, counts['actions'])
-        pool = Pool()
-        for model, method in cls._daily_steps:
-            getattr(pool.get(model), method)(run)
+        cls._run_steps(run)
         run.duration = round(time.monotonic() - start, 3)
         run.save()
         return run
+
+    @classmethod
+    def _run_steps(cls, run):
+        pool = Pool()
+        for model, method in cls._daily_steps:
+            getattr(pool.get(model), method)(run)
+
+    @classmethod
+    def _dispatch(cls, company, date, size):
+        """Create the run and queue one task per bucket of customers.
+
+        The buckets are the ranges [k × size, (k + 1) × size) of party ids
+        holding open lines, so that two dispatches of the same day make the
+        same buckets and their tasks serialise on the same locks."""
+        buckets = DailySelection(company, date).buckets(size)
+        run, = cls.create([{
+                    'company': company.id,
+                    'date': date,
+                    'duration': 0,
+                    'lines_selected': 0,
+                    'dunnings_created': 0,
+                    'level_changes': 0,
+                    'actions_recorded': 0,
+                    'state': 'running' if buckets else 'done',
+                    'tasks': len(buckets),
+                    'tasks_done': 0,
+                    }])
+        if not buckets:
+            cls._run_steps(run)
+            return run
+        with Transaction().set_context(queue_name='ar_followup'):
+            for bucket in buckets:
+                cls.__queue__.run_bucket([run], bucket, size)
+        return run
+
+    @classmethod
+    def run_bucket(cls, runs, bucket, size):
+        """Run the follow-up of the customers of one bucket (queue task).
+
+        The task adds its figures to the run; the last task of the run runs
+        the daily steps.  A task that fails is rolled back as a whole and
+        can run again: the selection finds only what is left to do."""
+        pool = Pool()
+        Action = pool.get('account.dunning.action')
+        run = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for record in runs:
+            company = record.company
+            with Transaction().set_context(company=company.id):
+                cls.lock_company(company, bucket)
+                first, last = bucket * size, (bucket + 1) * size
+                counts = DailySelection(
+                    company, record.date, parties=(first, last)).execute()
+                Action.record(company, record.date, record, counts['actions'])
+                cursor.execute(*run.update(
+                        [run.lines_selected, run.dunnings_created,
+                            run.level_changes, run.actions_recorded,
+                            run.tasks_done],
+                        [run.lines_selected + counts['lines_selected'],
+                            run.dunnings_created + counts['dunnings_created'],
+                            run.level_changes + counts['level_changes'],
+                            run.actions_recorded + counts['actions_recorded'],
+                            run.tasks_done + 1],
+                        where=run.id == record.id))
+                cursor.execute(*run.select(
+                        run.tasks_done, run.tasks, run.create_date,
+                        where=run.id == record.id))
+                done, total, created = cursor.fetchone()
+                if done == total:
+                    if isinstance(created, str):
+                        created = datetime.datetime.fromisoformat(created)
+                    duration = (datetime.datetime.now(datetime.timezone.utc)
+                        .replace(tzinfo=None) - created).total_seconds()
+                    cls._run_steps(cls(record.id))
+                    cursor.execute(*run.update(
+                            [run.state, run.duration],
+                            ['done', round(duration, 3)],
+                            where=run.id == record.id))
 
 
 class DailySelection:
     "The set-based selection of one company's follow-up for one date"
 
-    def __init__(self, company, date):
+    def __init__(self, company, date, parties=None):
         self.company = company
         self.date = date
+        # the half-open range of party ids to work on, None for all
+        self.parties = parties
         pool = Pool()
         self.Dunning = pool.get('account.dunning')
         self.cursor = Transaction().connection.cursor()
@@ -139,6 +252,7 @@ class DailySelection:
             & (line.maturity_date != Null)
             & ((line.debit > 0) | (line.credit < 0)))
         where &= ~line.move.in_(self.paused_moves())
+        where &= self.party_condition(line)
         # A party without a value of its own follows the default procedure;
         # an explicit empty value excludes it from the follow-up.
         default = self.default_procedure()
@@ -147,6 +261,22 @@ class DailySelection:
                 Literal(default) if default is not None else Null),
             else_=party_procedure.dunning_procedure)
         return line, from_, where, procedure
+
+    def party_condition(self, line):
+        "Return the condition on the party of the lines"
+        if self.parties is None:
+            return Literal(True)
+        first, last = self.parties
+        return (line.party >= first) & (line.party < last)
+
+    def buckets(self, size):
+        "Return the buckets of size party ids that hold open lines"
+        line, from_, where, procedure = self.open_lines()
+        bucket = line.party / size
+        self.cursor.execute(*from_.select(bucket,
+                where=where & (procedure != Null),
+                group_by=[bucket], order_by=[bucket]))
+        return [int(b) for b, in self.cursor]
 
     def paused_moves(self):
         "Return a query of the moves of the invoices whose follow-up pauses"
@@ -245,7 +375,8 @@ class DailySelection:
         dunning, line, from_, where = self.Dunning._active_query(
             self.company.id)
         where &= ((dunning.blocked == Literal(False))
-            & ~line.move.in_(self.paused_moves()))
+            & ~line.move.in_(self.paused_moves())
+            & self.party_condition(line))
         self.cursor.execute(*from_.select(
                 line.party, dunning.level,
                 Count(dunning.id),
@@ -366,6 +497,21 @@ class Action(ModelSQL, ModelView):
                     & dunning.line.in_(from_.select(line.id,
                             where=where & fields.SQL_OPERATORS['in'](
                                 line.party, sub_parties)))))
+
+
+class Configuration(metaclass=PoolMeta):
+    __name__ = 'account.configuration'
+
+    followup_task_size = fields.Integer(
+        "Follow-up Task Size",
+        domain=['OR',
+            ('followup_task_size', '=', None),
+            ('followup_task_size', '>=', 0),
+            ],
+        help="Split the daily follow-up into tasks of the queue, each for "
+        "a range of this many party ids, run by the trytond-worker "
+        "processes sharing the database.\n"
+        "Leave empty to run it in one transaction.")
 
 
 class RunStart(ModelView):
