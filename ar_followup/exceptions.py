@@ -50,3 +50,7 @@ class PaymentTermLimitWarning(UserWarning):
 
 class AgedBalanceError(UserError):
     pass
+
+
+class EarlyDiscountError(UserError):
+    pass

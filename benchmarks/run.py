@@ -4,9 +4,11 @@
 
     python -m benchmarks.run -c trytond.conf --size S [--rebuild]
 
-The book of the size is generated once into the database ``bench_<size>``
-(kept as the pristine copy) and copied for each run: ``bench_<size>_ours``
-for ar_followup's figures, ``bench_<size>_core`` for core account_dunning.
+The book of the size is generated once into the database
+``bench_<size>_<hash>`` (kept as the pristine copy for as long as the
+module's files, whose hash ends its name, do not change) and copied for
+each run: ``bench_<size>_ours`` for ar_followup's figures,
+``bench_<size>_core`` for core account_dunning.
 Each figure runs in its own child process started with ``python -O`` (as
 in production), so that its peak resident memory is its own.  Each figure
 is printed with the floor measured in the same child: one hand-written SQL
@@ -14,6 +16,7 @@ query computing the same result.
 """
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import resource
@@ -31,9 +34,9 @@ NOT_MEASURED = [
     ("KPI set for a month", "KPI report not merged yet"),
     ("credit-limit checks, 8 concurrent postings",
         "credit-limit feature not merged yet"),
-    ("daily job split into ir.queue tasks, 1 vs 2 workers",
-        "queue split not built yet"),
     ]
+# the daily job split into tasks of the queue: the party-id ranges per run
+QUEUE_TASKS = 16
 
 
 # ---------------------------------------------------------------- children
@@ -141,7 +144,49 @@ class Floors:
         return len(self.cursor.fetchall())
 
 
-def child(figure, database, date):
+def run_queued(transaction, pool, company, date, workers, config_file):
+    """Run the daily job split into tasks of the queue and done by workers
+    trytond-worker processes; return the seconds and the run"""
+    from trytond import config as tconfig
+    Configuration = pool.get('account.configuration')
+    Party = pool.get('party.party')
+    Run = pool.get('account.dunning.run')
+    cursor = transaction.connection.cursor()
+    party, = Party.search([], order=[('id', 'DESC')], limit=1)
+    configuration = Configuration(1)
+    configuration.followup_task_size = -(-party.id // QUEUE_TASKS)
+    configuration.save()
+    transaction.commit()
+    tconfig.set('queue', 'worker', 'True')
+    command = [sys.executable, '-O',
+        os.path.join(os.path.dirname(sys.executable), 'trytond-worker'),
+        '-d', transaction.database.name, '-n', str(workers),
+        '--name', 'ar_followup', '-t', '1']
+    if config_file:
+        command[3:3] = ['-c', config_file]
+    worker = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    try:
+        start = time.perf_counter()
+        run, = Run.run_daily(date=date, companies=[company])
+        transaction.commit()
+        while True:
+            cursor.execute('SELECT state FROM account_dunning_run '
+                'WHERE id = %s', (run.id,))
+            state, = cursor.fetchone()
+            transaction.commit()
+            if state == 'done':
+                break
+            if worker.poll() is not None:
+                raise RuntimeError("trytond-worker stopped")
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+    finally:
+        worker.terminate()
+        worker.wait()
+    return seconds, Run(run.id)
+
+
+def child(figure, database, date, config_file=None):
     "Measure one figure in this process and print it as JSON"
     from trytond import backend
     from trytond.modules.ar_followup import summary
@@ -166,7 +211,8 @@ def child(figure, database, date):
         floors = Floors(cursor, backend.name, company.id, date)
         result['rss_base'] = rss_mb()
         with transaction.set_context(company=company.id):
-            if figure in {'daily_first', 'daily_second', 'core'}:
+            if figure in {'daily_first', 'daily_second', 'core',
+                    'queued1', 'queued2'}:
                 result['floor'] = 'SQL target level of each line'
                 result['floor_seconds'], counts = timed(
                     floors.levels, levels)
@@ -185,6 +231,15 @@ def child(figure, database, date):
                     f"{run.level_changes} raised, "
                     f"{run.actions_recorded} actions")
                 transaction.commit()
+            elif figure in {'queued1', 'queued2'}:
+                workers = int(figure[-1])
+                seconds, run = run_queued(transaction, pool, company, date,
+                    workers, config_file)
+                result.update(seconds=seconds, lines=run.lines_selected,
+                    info=f"{run.tasks} tasks, {workers} worker processes, "
+                    f"{run.lines_selected} lines, "
+                    f"{run.dunnings_created} created, "
+                    f"{run.actions_recorded} actions")
             elif figure == 'core':
                 seconds, _ = timed(Dunning.generate_dunnings, date)
                 count = Dunning.search([], count=True)
@@ -220,6 +275,38 @@ def child(figure, database, date):
 
 
 # ------------------------------------------------------------------ parent
+
+def module_hash():
+    "A short hash of the module's files, tests left out"
+    digest = hashlib.sha256()
+    module = os.path.join(ROOT, 'ar_followup')
+    for folder, dirs, files in sorted(os.walk(module)):
+        dirs[:] = sorted(d for d in dirs
+            if d not in {'tests', '__pycache__'})
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, module).encode())
+            with open(path, 'rb') as fp:
+                digest.update(fp.read())
+    return digest.hexdigest()[:8]
+
+
+def stale_databases(prefix, keep):
+    "Return the benchmark databases of prefix built by other module files"
+    from trytond import backend
+    from trytond import config as tconfig
+    from trytond.transaction import Transaction
+    if backend.name == 'sqlite':
+        names = [n[:-len('.sqlite')] for n in os.listdir(
+                tconfig.get('database', 'path')) if n.endswith('.sqlite')]
+    else:
+        with Transaction().start(None, 0, close=True) as transaction:
+            cursor = transaction.connection.cursor()
+            cursor.execute('SELECT datname FROM pg_database')
+            names = [n for n, in cursor]
+    return [n for n in names if n.startswith(prefix) and n != keep
+        and not n.endswith(('_ours', '_core', '_queue'))]
+
 
 def database_path(name):
     from trytond import config
@@ -301,7 +388,9 @@ def parent(options):
     if options.config:
         tconfig.update_etc(options.config)
     size = options.size
-    pristine = f'bench_{size.lower()}'
+    pristine = f'bench_{size.lower()}_{module_hash()}'
+    for name in stale_databases(f'bench_{size.lower()}', pristine):
+        drop_database(name)
     ours, core = pristine + '_ours', pristine + '_core'
     print(f"== ar_followup benchmark, size {size}, {backend.name}, "
         f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
@@ -327,6 +416,24 @@ def parent(options):
             ]:
         results[figure] = result = measure(options, figure, ours)
         print(line(name, result), flush=True)
+    if backend.name == 'postgresql':
+        for workers in [1, 2]:
+            queued = f'{pristine}_queue'
+            copy_database(pristine, queued)
+            results[f'queued{workers}'] = result = measure(
+                options, f'queued{workers}', queued)
+            drop_database(queued)
+            peer = None
+            if workers == 2:
+                ratio = (results['queued1']['seconds']
+                    / result['seconds'])
+                peer = f"{ratio:.2f}x the throughput of 1 worker"
+            print(line(f"daily job, first run, queue, {workers} worker(s)",
+                    result, peer=peer), flush=True)
+    else:
+        print(f"{'daily job split into queue tasks':<44} not measured "
+            "(needs PostgreSQL: trytond-worker processes share the "
+            "database)")
     if options.core:
         copy_database(pristine, core)
         results['core'] = result = measure(options, 'core', core)
@@ -376,7 +483,8 @@ def main(args=None):
         from trytond import config as tconfig
         if options.config:
             tconfig.update_etc(options.config)
-        child(options.child, options.database, options.date)
+        child(options.child, options.database, options.date,
+            options.config)
     else:
         parent(options)
     return 0

@@ -230,19 +230,15 @@ class Invoice(metaclass=PoolMeta):
         for invoice in invoices:
             if not invoice._penalty_applies():
                 continue
-            last, indemnity_claimed = invoice._penalty_claimed()
-            if last and last >= date:
+            accrued = invoice._accrued_penalty(date)
+            if accrued is None:
                 continue
-            try:
-                late_interest, indemnity = invoice._penalties(date, last)
-            except interest.MissingRateError as error:
-                warn_missing_rate(error, [invoice])
-                late_interest, indemnity = invoice._penalties(
-                    date, last, strict=False)
-            if indemnity_claimed:
-                indemnity = Decimal(0)
+            late_interest, indemnity, missing_rate = accrued
+            if missing_rate:
+                warn_missing_rate(missing_rate, [invoice])
             if not late_interest and not indemnity:
                 continue
+            last, _ = invoice._penalty_claimed()
             first_due = min(
                 (due for due, _, _ in invoice._penalty_installments()),
                 default=date)

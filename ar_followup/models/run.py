@@ -273,10 +273,11 @@ class DailySelection:
         "Return the buckets of size party ids that hold open lines"
         line, from_, where, procedure = self.open_lines()
         bucket = line.party / size
+        # DISTINCT, not GROUP BY: PostgreSQL does not match the parameter
+        # of the select list with the one of a GROUP BY clause
         self.cursor.execute(*from_.select(bucket,
-                where=where & (procedure != Null),
-                group_by=[bucket], order_by=[bucket]))
-        return [int(b) for b, in self.cursor]
+                where=where & (procedure != Null), distinct=True))
+        return sorted(int(b) for b, in self.cursor)
 
     def paused_moves(self):
         "Return a query of the moves of the invoices whose follow-up pauses"
@@ -483,7 +484,7 @@ class Action(ModelSQL, ModelView):
                         company.id, party, escalation['level'], date,
                         run.id, escalation['amount'],
                         escalation['line_count'],
-                        escalation['maturity_date'], 'done', user,
+                        escalation['maturity_date'], 'pending', user,
                         CurrentTimestamp()])
             cursor.execute(*table.insert(columns, values))
             _, line, from_, where = Dunning._active_query(company.id)
