@@ -43,6 +43,7 @@ tests_require = [
     'hypothesis',
     'pytest',
     'aiosmtpd',
+    'pypdf',
     'ruff',
     ]
 

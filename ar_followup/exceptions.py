@@ -52,5 +52,9 @@ class AgedBalanceError(UserError):
     pass
 
 
+class ImportFileUserError(UserError):
+    pass
+
+
 class EarlyDiscountError(UserError):
     pass

@@ -25,9 +25,13 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 from trytond.wizard import (
     Button, StateAction, StateView, Wizard)
+
+
+class RunLockedError(TransactionError):
+    "Another run of the company committed while this one waited"
 
 
 class Run(ModelSQL, ModelView):
@@ -102,15 +106,22 @@ class Run(ModelSQL, ModelView):
     @classmethod
     def lock_company(cls, company, bucket=None):
         """Serialise the runs of a company (or of one bucket of its
-        customers) until the end of the transaction"""
+        customers) until the end of the transaction
+
+        When another run holds the lock, wait for its end then raise
+        RunLockedError: the snapshot of this transaction predates the other
+        run's commit, the caller must start again in a new transaction."""
         transaction = Transaction()
         database = transaction.database
         cursor = transaction.connection.cursor()
         key = f'{cls.__name__},{company.id}'
         if bucket is not None:
             key += f',{bucket}'
-        cursor.execute(*Select([database.lock_id(
-                        str2bigint(key), timeout=True)]))
+        lock_id = str2bigint(key)
+        cursor.execute(*Select([database.lock_id(lock_id)]))
+        if not cursor.fetchone()[0]:
+            cursor.execute(*Select([database.lock_id(lock_id, timeout=True)]))
+            raise RunLockedError(company.id)
 
     @classmethod
     def task_size(cls, company):

@@ -1,0 +1,393 @@
+# This file is part of ar_followup.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Receivables KPIs per company and per customer for a period.
+
+The figures are aggregated in SQL (a handful of queries grouped by
+customer) and the KPIs computed by :mod:`rules.kpi`:
+
+- receivable, not due and overdue amounts as of the end of the period and
+  the receivable as of the day before its start (see
+  :class:`.aged_balance.OpenReceivables`);
+- sales including VAT per calendar month: the receivable lines of the
+  moves of the customer invoices (credit notes negative), a month below
+  zero counting zero;
+- settlements: the invoice lines reconciled within the period, the payment
+  date being the reconciliation date.
+"""
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from sql import Literal, Null
+from sql.aggregate import Sum
+from sql.conditionals import Case, Coalesce
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+from ..rules import kpi
+from .aged_balance import OpenReceivables, _decimal
+
+# months of sales history before the period for the count-back DSO
+COUNT_BACK_HISTORY = 24
+
+
+def _date(value):
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return value
+
+
+def period_months(start, end):
+    "Return the number of calendar months the period touches"
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+class ReceivableFigures:
+    """The aggregates of the receivables of a company for a period, per
+    customer or, with ``per_party=False``, for the whole company (the key
+    of the figures is then None)"""
+
+    def __init__(
+            self, company_id, start, end, per_party=True, months=None):
+        self.company_id = company_id
+        self.start = start
+        self.end = end
+        self.per_party = per_party
+        # N of the CEI: by default the calendar months the period touches
+        self.period_months = months or period_months(start, end)
+        self.cursor = Transaction().connection.cursor()
+        Company = Pool().get('company.company')
+        self.currency = (
+            Company(company_id).currency if company_id >= 0 else None)
+
+    def _select(self, from_, line, *columns, where, group_by=()):
+        """Execute the aggregate grouped by customer (or not) and return its
+        rows, each starting with the customer (None for the company)"""
+        if self.per_party:
+            self.cursor.execute(*from_.select(line.party, *columns,
+                    where=where, group_by=[line.party, *group_by]))
+            return list(self.cursor)
+        self.cursor.execute(*from_.select(*columns, where=where,
+                group_by=list(group_by) or None))
+        return [(None, *row) for row in self.cursor]
+
+    def balances(self, date):
+        "Return {party: (receivable, not due, disputed)} open as of date"
+        receivables = OpenReceivables(self.company_id, date)
+        not_due, _, disputed, total = receivables.bucket_columns(())
+        rows = self._select(receivables.from_, receivables.line,
+            total, not_due, disputed, where=receivables.where)
+        return {p: tuple(map(_decimal, v)) for p, *v in rows}
+
+    def months(self):
+        "Return the calendar months of the count-back, most recent first"
+        count = self.period_months + COUNT_BACK_HISTORY
+        return kpi.calendar_months(self.end, count)
+
+    def sales(self):
+        """Return {party: (period sales, [sales of each month])} with the
+        months of :meth:`months`"""
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        Move = pool.get('account.move')
+        Account = pool.get('account.account')
+        AccountType = pool.get('account.account.type')
+        Invoice = pool.get('account.invoice')
+        line = MoveLine.__table__()
+        move = Move.__table__()
+        account = Account.__table__()
+        type_ = AccountType.__table__()
+        invoice = Invoice.__table__()
+        months = self.months()
+        amount = line.debit - line.credit
+
+        def total(first, last):
+            return Sum(Case(
+                    ((move.date >= first) & (move.date <= last), amount),
+                    else_=0))
+        columns = [total(self.start, self.end)]
+        columns += [total(first, last) for first, last in months]
+        rows = self._select(line
+            .join(move, condition=line.move == move.id)
+            .join(account, condition=line.account == account.id)
+            .join(type_, condition=account.type == type_.id)
+            .join(invoice, condition=invoice.move == move.id),
+            line, *columns,
+            where=(move.company == self.company_id)
+            & (move.state == 'posted')
+            & (type_.receivable == Literal(True))
+            & (line.party != Null)
+            & (invoice.type == 'out')
+            & (move.date >= months[-1][0])
+            & (move.date <= self.end))
+        return {
+            party: (_decimal(period), [_decimal(m) for m in monthly])
+            for party, period, *monthly in rows}
+
+    def settlements(self):
+        "Return {party: [kpi.Settlement]} of the lines paid in the period"
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        Move = pool.get('account.move')
+        Reconciliation = pool.get('account.move.reconciliation')
+        Account = pool.get('account.account')
+        AccountType = pool.get('account.account.type')
+        line = MoveLine.__table__()
+        move = Move.__table__()
+        reconciliation = Reconciliation.__table__()
+        account = Account.__table__()
+        type_ = AccountType.__table__()
+        maturity_date = Coalesce(line.maturity_date, move.date)
+        rows = self._select(line
+            .join(move, condition=line.move == move.id)
+            .join(account, condition=line.account == account.id)
+            .join(type_, condition=account.type == type_.id)
+            .join(reconciliation,
+                condition=line.reconciliation == reconciliation.id),
+            line, move.date, maturity_date, reconciliation.date,
+            Sum(line.debit),
+            where=(move.company == self.company_id)
+            & (move.state == 'posted')
+            & (type_.receivable == Literal(True))
+            & (line.party != Null)
+            & (line.debit > 0)
+            & (reconciliation.date >= self.start)
+            & (reconciliation.date <= self.end),
+            group_by=[move.date, maturity_date, reconciliation.date])
+        settlements = defaultdict(list)
+        for party, date, maturity, paid, amount in rows:
+            settlements[party].append(kpi.Settlement(
+                    amount=_decimal(amount), invoice_date=_date(date),
+                    due_date=_date(maturity), payment_date=_date(paid)))
+        return settlements
+
+    def kpis(self):
+        """Return {party: kpis} (the key None for the company), each a dict
+        of the field names of :class:`KPIMixin`"""
+        closing = self.balances(self.end)
+        opening = self.balances(self.start - dt.timedelta(days=1))
+        sales = self.sales()
+        settlements = self.settlements()
+        keys = set(closing) | set(opening) | set(sales) | set(settlements)
+        if not self.per_party:
+            keys = {None}
+        zero = (Decimal(0),) * 3
+        no_sales = (Decimal(0), [Decimal(0)] * len(self.months()))
+        return {key: self.compute(
+                closing.get(key, zero), opening.get(key, zero),
+                sales.get(key, no_sales), settlements.get(key, []))
+            for key in keys}
+
+    def compute(self, closing, opening, sales, settlements):
+        receivable, current, disputed = closing
+        opening_receivable = opening[0]
+        period_sales, monthly = sales
+        period_sales = max(period_sales, Decimal(0))
+        days = kpi.month_days(self.start, self.end)
+        months = [(kpi.month_days(f, l), max(s, Decimal(0)))
+            for (f, l), s in zip(self.months(), monthly)]
+        count_back = kpi.count_back_dso(receivable, months)
+        overdue = receivable - current - disputed
+        round_ = self.currency.round if self.currency else (lambda a: a)
+        receivable, current, disputed, overdue, opening_receivable = map(
+            round_, (receivable, current, disputed, overdue,
+                opening_receivable))
+        return {
+            'receivable': receivable,
+            'current_receivable': current,
+            'overdue_receivable': overdue,
+            'disputed_receivable': disputed,
+            'opening_receivable': opening_receivable,
+            'sales': round_(period_sales),
+            'dso': kpi.simple_dso(receivable, period_sales, days),
+            'count_back_dso': count_back.days,
+            'count_back_complete': count_back.complete,
+            'best_possible_dso': kpi.best_possible_dso(
+                current, period_sales, days),
+            'average_days_delinquent': kpi.average_days_delinquent(
+                receivable, current, period_sales, days),
+            'cei': kpi.collection_effectiveness_index(
+                opening_receivable, period_sales, receivable, current,
+                self.period_months),
+            'average_days_to_pay': kpi.average_days_to_pay(settlements),
+            'average_days_late': kpi.average_days_late(settlements),
+            'overdue_rate': kpi.overdue_rate(overdue, receivable),
+            'disputed_share': kpi.disputed_share(disputed, receivable),
+            # no promise to pay is recorded yet
+            'promises_kept_rate': None,
+            }
+
+
+class KPIContext(ModelView):
+    __name__ = 'ar_followup.receivable_kpi.context'
+    __string__ = "Receivables KPI Context"
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    from_date = fields.Date(
+        "From Date", required=True,
+        domain=[('from_date', '<=', Eval('to_date'))],
+        help="The first day of the period.")
+    to_date = fields.Date(
+        "To Date", required=True,
+        domain=[('to_date', '>=', Eval('from_date'))],
+        help="The last day of the period: the receivables are taken as "
+        "of this date.")
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_to_date(cls):
+        today = Pool().get('ir.date').today()
+        return today + relativedelta(day=1, days=-1)
+
+    @classmethod
+    def default_from_date(cls):
+        today = Pool().get('ir.date').today()
+        return today + relativedelta(day=1, months=-3)
+
+
+def _kpi(string, help):
+    "A KPI field: an amount, days or a percentage rounded to 0.01"
+    return fields.Function(fields.Numeric(string, digits=(16, 2),
+            help=help), 'get_kpis')
+
+
+class KPIMixin:
+    "The KPI fields, computed for the period of the context"
+    __slots__ = ()
+
+    company = fields.Many2One('company.company', "Company", readonly=True)
+    receivable = _kpi(
+        "Receivable", "The receivables open at the end of the period.")
+    current_receivable = _kpi(
+        "Not Due", "The receivables not yet due at the end of the period.")
+    overdue_receivable = _kpi(
+        "Overdue", "The receivables past due at the end of the period, "
+        "disputes excluded.")
+    disputed_receivable = _kpi(
+        "Disputed", "The disputed receivables at the end of the period.")
+    opening_receivable = _kpi(
+        "Opening Receivable",
+        "The receivables open the day before the period.")
+    sales = _kpi(
+        "Sales", "The sales including VAT of the period, net of credit "
+        "notes.")
+    dso = _kpi(
+        "DSO", "Days sales outstanding: receivable / sales × days of the "
+        "period.")
+    count_back_dso = _kpi(
+        "Count-back DSO", "The days of sales, month by month backwards from "
+        "the end of the period, the receivable covers.")
+    count_back_complete = fields.Function(fields.Boolean(
+            "Count-back Complete",
+            help="Unchecked when the sales history was exhausted before the "
+            "receivable: the count-back DSO is then a lower bound."),
+        'get_kpis')
+    best_possible_dso = _kpi(
+        "Best Possible DSO",
+        "Not due receivable / sales × days of the period.")
+    average_days_delinquent = _kpi(
+        "Average Days Delinquent", "DSO − best possible DSO.")
+    cei = _kpi(
+        "CEI (%)", "Collection effectiveness index: (opening + sales / "
+        "months − closing) / (opening + sales / months − closing not due).")
+    average_days_to_pay = _kpi(
+        "Average Days to Pay", "Amount-weighted days from the invoice to "
+        "its payment, for the invoices paid in the period.")
+    average_days_late = _kpi(
+        "Average Days Late", "Amount-weighted days from the due date to "
+        "the payment (early counts 0), for the invoices paid in the "
+        "period.")
+    overdue_rate = _kpi("Overdue Rate (%)", "Overdue / receivable.")
+    disputed_share = _kpi("Disputed Share (%)", "Disputed / receivable.")
+    promises_kept_rate = _kpi(
+        "Promises Kept Rate (%)",
+        "Promises to pay kept / promises due (empty without promises).")
+
+    @classmethod
+    def _figures(cls, per_party=True):
+        context = Transaction().context
+        today = Pool().get('ir.date').today()
+        end = context.get('to_date') or today
+        start = context.get('from_date') or (end + relativedelta(months=-3))
+        if start > end:
+            start = end
+        return ReceivableFigures(
+            context.get('company') or -1, start, end, per_party=per_party)
+
+
+class CustomerKPI(KPIMixin, ModelSQL, ModelView):
+    __name__ = 'ar_followup.receivable_kpi.customer'
+    __string__ = "Customer Receivables KPI"
+
+    party = fields.Many2One(
+        'party.party', "Customer", readonly=True,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('party', 'ASC'))
+
+    @classmethod
+    def table_query(cls):
+        "The customers with receivable lines up to the end of the period"
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        Move = pool.get('account.move')
+        Account = pool.get('account.account')
+        AccountType = pool.get('account.account.type')
+        line = MoveLine.__table__()
+        move = Move.__table__()
+        account = Account.__table__()
+        type_ = AccountType.__table__()
+        figures = cls._figures()
+        return (line
+            .join(move, condition=line.move == move.id)
+            .join(account, condition=line.account == account.id)
+            .join(type_, condition=account.type == type_.id)
+            .select(line.party.as_('id'), line.party.as_('party'),
+                move.company.as_('company'),
+                where=(move.company == figures.company_id)
+                & (move.state == 'posted')
+                & (type_.receivable == Literal(True))
+                & (line.party != Null)
+                & (move.date <= figures.end),
+                group_by=[line.party, move.company]))
+
+    @classmethod
+    def get_kpis(cls, records, names):
+        per_party = cls._figures().kpis()
+        return {name: {
+                r.id: per_party.get(r.party.id, {}).get(name)
+                for r in records}
+            for name in names}
+
+
+class CompanyKPI(KPIMixin, ModelSQL, ModelView):
+    __name__ = 'ar_followup.receivable_kpi.company'
+    __string__ = "Company Receivables KPI"
+
+    @classmethod
+    def table_query(cls):
+        Company = Pool().get('company.company')
+        company = Company.__table__()
+        figures = cls._figures()
+        return company.select(company.id.as_('id'),
+            company.id.as_('company'),
+            where=company.id == figures.company_id)
+
+    @classmethod
+    def get_kpis(cls, records, names):
+        totals = cls._figures(per_party=False).kpis()[None]
+        return {name: {r.id: totals.get(name) for r in records}
+            for name in names}
