@@ -1,8 +1,13 @@
 # This file is part of ar_followup.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Collect the scenario documents (tests/scenario_*.rst) as pytest items run
-by Tryton's doctest machinery, the way Tryton's own test loader does."""
+by Tryton's doctest machinery, the way Tryton's own test loader does.
+
+A document that needs something the machine may lack declares it with a
+comment line ``.. requires: package.module.function``: the function
+returns the reason to skip the document, or None."""
 import doctest
+import importlib
 import unittest
 
 import pytest
@@ -28,6 +33,12 @@ class ScenarioFailure(Exception):
 class ScenarioItem(pytest.Item):
 
     def runtest(self):
+        for line in self.path.read_text(encoding='utf-8').splitlines():
+            if line.startswith('.. requires: '):
+                module, _, function = line.split(': ', 1)[1].rpartition('.')
+                reason = getattr(importlib.import_module(module), function)()
+                if reason:
+                    pytest.skip(reason)
         from trytond.backend import name as backend_name
         from trytond.tests.test_tryton import (
             STRIP_DECIMAL, doctest_checker, doctest_setup, doctest_teardown)

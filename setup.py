@@ -35,6 +35,7 @@ requires += [
     'python-stdnum >= 1.20',
     'lxml >= 4.9',
     'factur-x >= 3.0',
+    'saxonche',
     'python-sql >= 1.5',
     ]
 tests_require = [
@@ -61,6 +62,7 @@ setup(name='%s_%s' % (PREFIX, MODULE),
         'trytond.modules.%s' % MODULE: (info.get('xml', [])
             + ['tryton.cfg', 'views/*.xml', 'data/*.xml', 'data/*.csv',
                 'reports/*.fodt', 'reports/*.odt', 'reports/*.html',
+                'template/*/*.xml',
                 'locale/*.po', 'tests/*.rst']),
         },
     python_requires='>=3.9',

@@ -28,6 +28,18 @@ class FileImportError(UserError):
     pass
 
 
+class EInvoiceMandatoryError(UserError):
+    pass
+
+
+class EInvoiceStatusImportError(UserError):
+    pass
+
+
+class FacturXError(UserError):
+    pass
+
+
 class PenaltyRateValidationError(ValidationError):
     pass
 
