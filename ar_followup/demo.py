@@ -315,6 +315,9 @@ def _customers(rng, terms):
                             {'type': 'eu_vat',
                                 'code': 'FR' + siren_module.to_tva(number)},
                             ])]
+                # the directory address at which the customer receives his
+                # e-invoices (his SIREN), required to post his invoices
+                values['einvoice_routing_address'] = number
             vlist.append(values)
             profiles.append({
                     'segment': segment,

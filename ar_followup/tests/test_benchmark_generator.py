@@ -3,8 +3,6 @@
 """The benchmark generator's S book is coherent for Tryton and the daily
 job selects what the generator left open."""
 import datetime
-import os
-import sys
 import unittest
 
 from sql import Null
@@ -13,15 +11,9 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-            os.path.abspath(__file__))))
-if os.path.isdir(os.path.join(ROOT, 'benchmarks')) and ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+from .tools import benchmark_generator
 
-try:
-    from benchmarks import generate
-except ImportError:
-    generate = None
+generate = benchmark_generator()
 
 
 @unittest.skipIf(generate is None, "benchmarks/ is not next to the module")

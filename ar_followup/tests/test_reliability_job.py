@@ -19,14 +19,9 @@ from trytond.modules.ar_followup.cli import in_transaction
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-            os.path.abspath(__file__))))
-if os.path.isdir(os.path.join(ROOT, 'benchmarks')) and ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-try:
-    from benchmarks import generate
-except ImportError:
-    generate = None
+from .tools import benchmark_generator
+
+generate = benchmark_generator()
 
 WORKER = 'trytond.modules.ar_followup.tests.job_worker'
 CUSTOMERS = 60

@@ -1,8 +1,10 @@
 # This file is part of ar_followup.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"Helpers of the tests: where the official FNFE-MPE artefacts are"
+"""Helpers of the tests: where the official FNFE-MPE artefacts and the
+benchmark generator are"""
 import os
 import pathlib
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -32,3 +34,15 @@ def fnfe_missing(subfolder=''):
 def facturx_missing():
     "The skip reason of the Factur-X documents, or None"
     return fnfe_missing('Factur-X')
+
+
+def benchmark_generator():
+    """Return the module benchmarks.generate of the repository, None when
+    benchmarks/ is not beside the module (installed package)"""
+    if (ROOT / 'benchmarks').is_dir() and str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    try:
+        from benchmarks import generate
+    except ImportError:
+        return None
+    return generate
