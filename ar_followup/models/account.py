@@ -9,9 +9,9 @@ class MoveLine(metaclass=PoolMeta):
     __name__ = 'account.move.line'
 
     @classmethod
-    def open_receivable_query(cls, company_id):
-        """Return the move line table, the tables joined and the condition
-        of the company's open receivable lines (posted, not reconciled)"""
+    def receivable_query(cls, company_id):
+        """Return the move line table, the move table, the tables joined and
+        the condition of the company's posted receivable lines"""
         pool = Pool()
         Move = pool.get('account.move')
         Account = pool.get('account.account')
@@ -26,6 +26,12 @@ class MoveLine(metaclass=PoolMeta):
             .join(type_, condition=account.type == type_.id))
         where = ((move.company == company_id)
             & (move.state == 'posted')
-            & (type_.receivable == Literal(True))
-            & (line.reconciliation == Null))
-        return line, from_, where
+            & (type_.receivable == Literal(True)))
+        return line, move, from_, where
+
+    @classmethod
+    def open_receivable_query(cls, company_id):
+        """Return the move line table, the tables joined and the condition
+        of the company's open receivable lines (posted, not reconciled)"""
+        line, _, from_, where = cls.receivable_query(company_id)
+        return line, from_, where & (line.reconciliation == Null)

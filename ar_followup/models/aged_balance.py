@@ -106,18 +106,13 @@ class OpenReceivables:
     def __init__(self, company_id, date):
         pool = Pool()
         MoveLine = pool.get('account.move.line')
-        Move = pool.get('account.move')
         Reconciliation = pool.get('account.move.reconciliation')
-        Account = pool.get('account.account')
-        AccountType = pool.get('account.account.type')
         Invoice = pool.get('account.invoice')
         InvoicePayment = pool.get('account.invoice-account.move.line')
         self.date = date
-        self.line = line = MoveLine.__table__()
-        self.move = move = Move.__table__()
+        line, move, from_, where = MoveLine.receivable_query(company_id)
+        self.line, self.move = line, move
         reconciliation = Reconciliation.__table__()
-        account = Account.__table__()
-        type_ = AccountType.__table__()
         invoice = Invoice.__table__()
         invoice_payment = InvoicePayment.__table__()
         invoice_line = MoveLine.__table__()
@@ -131,16 +126,11 @@ class OpenReceivables:
             .select(invoice_payment.line.as_('line'),
                 Min(invoice_line.maturity_date).as_('maturity_date'),
                 group_by=[invoice_payment.line]))
-        self.from_ = (line
-            .join(move, condition=line.move == move.id)
-            .join(account, condition=line.account == account.id)
-            .join(type_, condition=account.type == type_.id)
+        self.from_ = (from_
             .join(reconciliation, 'LEFT',
                 condition=reconciliation.id == line.reconciliation)
             .join(paid, 'LEFT', condition=paid.line == line.id))
-        self.where = ((move.company == company_id)
-            & (move.state == 'posted')
-            & (type_.receivable == Literal(True))
+        self.where = (where
             & (line.party != Null)
             & (move.date <= date)
             & ((line.reconciliation == Null)

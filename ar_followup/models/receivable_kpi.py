@@ -19,7 +19,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 
@@ -93,14 +93,9 @@ class ReceivableFigures:
         months of :meth:`months`"""
         pool = Pool()
         MoveLine = pool.get('account.move.line')
-        Move = pool.get('account.move')
-        Account = pool.get('account.account')
-        AccountType = pool.get('account.account.type')
         Invoice = pool.get('account.invoice')
-        line = MoveLine.__table__()
-        move = Move.__table__()
-        account = Account.__table__()
-        type_ = AccountType.__table__()
+        line, move, from_, where = MoveLine.receivable_query(
+            self.company_id)
         invoice = Invoice.__table__()
         months = self.months()
         amount = line.debit - line.credit
@@ -111,15 +106,10 @@ class ReceivableFigures:
                     else_=0))
         columns = [total(self.start, self.end)]
         columns += [total(first, last) for first, last in months]
-        rows = self._select(line
-            .join(move, condition=line.move == move.id)
-            .join(account, condition=line.account == account.id)
-            .join(type_, condition=account.type == type_.id)
-            .join(invoice, condition=invoice.move == move.id),
+        rows = self._select(
+            from_.join(invoice, condition=invoice.move == move.id),
             line, *columns,
-            where=(move.company == self.company_id)
-            & (move.state == 'posted')
-            & (type_.receivable == Literal(True))
+            where=where
             & (line.party != Null)
             & (invoice.type == 'out')
             & (move.date >= months[-1][0])
@@ -132,27 +122,17 @@ class ReceivableFigures:
         "Return {party: [kpi.Settlement]} of the lines paid in the period"
         pool = Pool()
         MoveLine = pool.get('account.move.line')
-        Move = pool.get('account.move')
         Reconciliation = pool.get('account.move.reconciliation')
-        Account = pool.get('account.account')
-        AccountType = pool.get('account.account.type')
-        line = MoveLine.__table__()
-        move = Move.__table__()
+        line, move, from_, where = MoveLine.receivable_query(
+            self.company_id)
         reconciliation = Reconciliation.__table__()
-        account = Account.__table__()
-        type_ = AccountType.__table__()
         maturity_date = Coalesce(line.maturity_date, move.date)
-        rows = self._select(line
-            .join(move, condition=line.move == move.id)
-            .join(account, condition=line.account == account.id)
-            .join(type_, condition=account.type == type_.id)
-            .join(reconciliation,
+        rows = self._select(
+            from_.join(reconciliation,
                 condition=line.reconciliation == reconciliation.id),
             line, move.date, maturity_date, reconciliation.date,
             Sum(line.debit),
-            where=(move.company == self.company_id)
-            & (move.state == 'posted')
-            & (type_.receivable == Literal(True))
+            where=where
             & (line.party != Null)
             & (line.debit > 0)
             & (reconciliation.date >= self.start)
@@ -343,23 +323,13 @@ class CustomerKPI(KPIMixin, ModelSQL, ModelView):
         "The customers with receivable lines up to the end of the period"
         pool = Pool()
         MoveLine = pool.get('account.move.line')
-        Move = pool.get('account.move')
-        Account = pool.get('account.account')
-        AccountType = pool.get('account.account.type')
-        line = MoveLine.__table__()
-        move = Move.__table__()
-        account = Account.__table__()
-        type_ = AccountType.__table__()
         figures = cls._figures()
-        return (line
-            .join(move, condition=line.move == move.id)
-            .join(account, condition=line.account == account.id)
-            .join(type_, condition=account.type == type_.id)
+        line, move, from_, where = MoveLine.receivable_query(
+            figures.company_id)
+        return (from_
             .select(line.party.as_('id'), line.party.as_('party'),
                 move.company.as_('company'),
-                where=(move.company == figures.company_id)
-                & (move.state == 'posted')
-                & (type_.receivable == Literal(True))
+                where=where
                 & (line.party != Null)
                 & (move.date <= figures.end),
                 group_by=[line.party, move.company]))

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from sql import Literal
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
@@ -103,29 +102,16 @@ class StatementBuilder:
         self.to_date = to_date
         self.cursor = Transaction().connection.cursor()
         MoveLine = pool.get('account.move.line')
-        Move = pool.get('account.move')
-        Account = pool.get('account.account')
-        AccountType = pool.get('account.account.type')
         Invoice = pool.get('account.invoice')
-        self.line = MoveLine.__table__()
-        self.move = Move.__table__()
-        self.account = Account.__table__()
-        self.type_ = AccountType.__table__()
+        self.line, self.move, self.receivable_from, self.receivable_where = (
+            MoveLine.receivable_query(company.id))
         self.invoice = Invoice.__table__()
 
     def receivable_lines(self, party):
         "Return the join and the condition of the party's receivable lines"
-        line, move, account, type_, invoice = (
-            self.line, self.move, self.account, self.type_, self.invoice)
-        from_ = (line
-            .join(move, condition=line.move == move.id)
-            .join(account, condition=line.account == account.id)
-            .join(type_, condition=account.type == type_.id)
-            .join(invoice, 'LEFT', condition=invoice.move == move.id))
-        where = ((move.company == self.company.id)
-            & (move.state == 'posted')
-            & (type_.receivable == Literal(True))
-            & (line.party == party.id))
+        from_ = self.receivable_from.join(self.invoice, 'LEFT',
+            condition=self.invoice.move == self.move.id)
+        where = self.receivable_where & (self.line.party == party.id)
         return from_, where
 
     def build(self, party):
