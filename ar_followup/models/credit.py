@@ -16,6 +16,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from ..rules.credit import compute_exposure, credit_usage
+from .party import company_result
 
 
 def _decimal(value):
@@ -203,13 +204,10 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def get_exposure(cls, parties, names):
         pool = Pool()
-        Company = pool.get('company.company')
         Configuration = pool.get('account.configuration')
-        result = {n: {p.id: None for p in parties} for n in names}
-        company_id = Transaction().context.get('company')
-        if not company_id:
+        result, company = company_result(parties, names)
+        if not company:
             return result
-        company = Company(company_id)
         ids = [p.id for p in parties]
         positions = cls.receivable_positions(company, ids)
         empty = compute_exposure(0, 0)

@@ -49,12 +49,8 @@ class Invoice(metaclass=PoolMeta):
         his credit limit or is issued while he sits at a level that blocks
         credit, unless the invoice has a credit override"""
         pool = Pool()
-        Party = pool.get('party.party')
-        Dunning = pool.get('account.dunning')
         Currency = pool.get('currency.currency')
         Override = pool.get('account.invoice.credit_override')
-        Lang = pool.get('ir.lang')
-        Level = pool.get('account.dunning.level')
         invoices = [i for i in invoices
             if i.type == 'out' and i.state != 'posted'
             and i.total_amount > 0]
@@ -73,37 +69,50 @@ class Invoice(metaclass=PoolMeta):
                     invoice.currency, invoice.total_amount,
                     invoice.company.currency)
             by_company[invoice.company][invoice.party] += amount
-        lang = Lang.get()
         for company, amounts in by_company.items():
-            parties = sorted(amounts, key=lambda p: p.id)
-            # Serialise the postings of a customer, not of every customer
-            Party.lock(parties)
-            ids = [p.id for p in parties]
-            levels = Dunning.highest_levels(company.id, 'party', ids)
-            positions = Party.receivable_positions(
-                company, ids, include_draft=False)
-            limits = Party.credit_limits(company, ids)
-            for party in parties:
-                if party.id in levels:
-                    level = Level(levels[party.id][0])
-                    if level.blocks_credit:
-                        raise CreditHoldError(gettext(
-                                'ar_followup.msg_credit_hold_level',
-                                party=party.rec_name, level=level.rec_name))
-                limit = limits.get(party.id)
-                if limit is None:
-                    continue
-                position = positions.get(party.id)
-                exposure = position.exposure if position else Decimal(0)
-                if exposure + amounts[party] > limit:
-                    raise CreditHoldError(gettext(
-                            'ar_followup.msg_credit_hold_limit',
-                            party=party.rec_name,
-                            amount=lang.currency(
-                                amounts[party], company.currency),
-                            exposure=lang.currency(
-                                exposure, company.currency),
-                            limit=lang.currency(limit, company.currency)))
+            check_credit_hold_amounts(company, amounts)
+
+
+def check_credit_hold_amounts(company, amounts, document='invoice'):
+    """Raise CreditHoldError if one of the parties of amounts ({party:
+    amount in the company currency}) sits at a level that blocks credit
+    or would go over his credit limit with the amount; the rows of the
+    parties are locked first, so that two documents of the same customer
+    are checked one after the other.  document ('invoice' or 'sale')
+    picks the messages."""
+    pool = Pool()
+    Party = pool.get('party.party')
+    Dunning = pool.get('account.dunning')
+    Lang = pool.get('ir.lang')
+    Level = pool.get('account.dunning.level')
+    prefix = 'ar_followup.msg_%scredit_hold_' % (
+        '' if document == 'invoice' else document + '_')
+    lang = Lang.get()
+    parties = sorted(amounts, key=lambda p: p.id)
+    # Serialise the postings of a customer, not of every customer
+    Party.lock(parties)
+    ids = [p.id for p in parties]
+    levels = Dunning.highest_levels(company.id, 'party', ids)
+    positions = Party.receivable_positions(
+        company, ids, include_draft=False)
+    limits = Party.credit_limits(company, ids)
+    for party in parties:
+        if party.id in levels:
+            level = Level(levels[party.id][0])
+            if level.blocks_credit:
+                raise CreditHoldError(gettext(prefix + 'level',
+                        party=party.rec_name, level=level.rec_name))
+        limit = limits.get(party.id)
+        if limit is None:
+            continue
+        position = positions.get(party.id)
+        exposure = position.exposure if position else Decimal(0)
+        if exposure + amounts[party] > limit:
+            raise CreditHoldError(gettext(prefix + 'limit',
+                    party=party.rec_name,
+                    amount=lang.currency(amounts[party], company.currency),
+                    exposure=lang.currency(exposure, company.currency),
+                    limit=lang.currency(limit, company.currency)))
 
 
 class CreditOverride(ModelSQL, ModelView):
@@ -151,7 +160,10 @@ class CreditOverride(ModelSQL, ModelView):
 class CreditOverrideStart(ModelView):
     __name__ = 'account.invoice.credit_override.start'
 
-    invoice = fields.Many2One('account.invoice', "Invoice", readonly=True)
+    invoice = fields.Many2One('account.invoice', "Invoice", readonly=True,
+        states={
+            'invisible': ~Eval('invoice'),
+            })
     party = fields.Many2One('party.party', "Party", readonly=True)
     reason = fields.Text(
         "Reason", required=True,
@@ -178,40 +190,50 @@ class CreditOverrideWizard(Wizard):
     def transition_override(self):
         pool = Pool()
         Invoice = pool.get('account.invoice')
-        Override = pool.get('account.invoice.credit_override')
-        Party = pool.get('party.party')
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         Currency = pool.get('currency.currency')
         invoice = self.record
-        group_id = ModelData.get_id('ar_followup', 'group_credit_manager')
-        transaction = Transaction()
-        if transaction.user and group_id not in User.get_groups():
-            raise CreditHoldError(gettext(
-                    'ar_followup.msg_credit_override_not_allowed',
-                    invoice=invoice.rec_name))
         company = invoice.company
-        with transaction.set_context(date=invoice.currency_date):
+        with Transaction().set_context(date=invoice.currency_date):
             amount = Currency.compute(
                 invoice.currency, invoice.total_amount, company.currency)
-        position = Party.receivable_positions(
-            company, [invoice.party.id], include_draft=False).get(
-            invoice.party.id)
-        limit = Party.credit_limits(
-            company, [invoice.party.id])[invoice.party.id]
-        with without_check_access():
-            Override.create([{
-                        'invoice': invoice.id,
-                        'party': invoice.party.id,
-                        'company': company.id,
-                        'user': transaction.user,
-                        'date': datetime.datetime.now(),
-                        'reason': self.start.reason,
-                        'amount': company.currency.round(amount),
-                        'exposure': company.currency.round(
-                            position.exposure if position else Decimal(0)),
-                        'credit_limit': (company.currency.round(limit)
-                            if limit is not None else None),
-                        }])
+        record_credit_override(
+            {'invoice': invoice.id}, company, invoice.party, amount,
+            self.start.reason,
+            gettext('ar_followup.msg_credit_override_not_allowed',
+                invoice=invoice.rec_name))
         Invoice.post([invoice])
         return 'end'
+
+
+def record_credit_override(document, company, party, amount, reason,
+        refused):
+    """Record the override of the credit hold of the document ({'invoice':
+    id} or {'sale': id}) with the customer's exposure and limit at that
+    time, or raise CreditHoldError(refused) if the user is not a credit
+    manager"""
+    pool = Pool()
+    Override = pool.get('account.invoice.credit_override')
+    Party = pool.get('party.party')
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    group_id = ModelData.get_id('ar_followup', 'group_credit_manager')
+    transaction = Transaction()
+    if transaction.user and group_id not in User.get_groups():
+        raise CreditHoldError(refused)
+    position = Party.receivable_positions(
+        company, [party.id], include_draft=False).get(party.id)
+    limit = Party.credit_limits(company, [party.id])[party.id]
+    with without_check_access():
+        Override.create([{
+                    **document,
+                    'party': party.id,
+                    'company': company.id,
+                    'user': transaction.user,
+                    'date': datetime.datetime.now(),
+                    'reason': reason,
+                    'amount': company.currency.round(amount),
+                    'exposure': company.currency.round(
+                        position.exposure if position else Decimal(0)),
+                    'credit_limit': (company.currency.round(limit)
+                        if limit is not None else None),
+                    }])

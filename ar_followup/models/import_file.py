@@ -32,3 +32,11 @@ def raise_import_file_error(error, filename=''):
     "Raise the user error of a refused file"
     raise ImportFileUserError(
         import_file_message(error, filename=filename)) from error
+
+
+def rejected_line_message(line, code, args):
+    """Return the translated report line of a line rejected by a parser
+    (error code of rules/importers.py) or by the wizard"""
+    return gettext('ar_followup.msg_import_line_rejected',
+        line=line, error=gettext(
+            'ar_followup.msg_import_error_' + code, **args))

@@ -16,6 +16,8 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from ..exceptions import FileImportError
 from ..rules.credit import uncovered_exposure
 from ..rules.importers import ImportFileError, parse_insurer_decisions
+from .import_file import rejected_line_message
+from .party import company_result
 
 
 class CreditInsurance(ModelSQL, ModelView):
@@ -95,15 +97,12 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def get_insurance(cls, parties, names):
         pool = Pool()
-        Company = pool.get('company.company')
         Insurance = pool.get('party.credit_insurance')
-        result = {n: {p.id: None for p in parties} for n in names}
-        company_id = Transaction().context.get('company')
-        if not company_id:
+        result, company = company_result(parties, names)
+        if not company:
             return result
-        company = Company(company_id)
         insurances = {i.party.id: i for i in Insurance.search([
-                    ('company', '=', company_id),
+                    ('company', '=', company.id),
                     ('party', 'in', [p.id for p in parties]),
                     ])}
         if 'uncovered_exposure' in names:
@@ -197,22 +196,18 @@ class ImportInsurer(Wizard):
                     ('company', '=', company.id),
                     ('party', 'in', list(parties.values())),
                     ])}
-        def rejected(line, code, **args):
-            return gettext('ar_followup.msg_import_line_rejected',
-                line=line, error=gettext(
-                    'ar_followup.msg_import_error_' + code, **args))
-        messages = {line: rejected(line, code, **args)
+        messages = {line: rejected_line_message(line, code, args)
             for line, code, args in errors}
         plan = {}
         for row in rows:
             party_id = parties.get(row.siren)
             if party_id is None:
-                messages[row.line] = rejected(
-                    row.line, 'unknown_siren', siren=row.siren)
+                messages[row.line] = rejected_line_message(
+                    row.line, 'unknown_siren', {'siren': row.siren})
                 continue
             if row.currency != company.currency.code:
-                messages[row.line] = rejected(
-                    row.line, 'currency', currency=row.currency)
+                messages[row.line] = rejected_line_message(
+                    row.line, 'currency', {'currency': row.currency})
                 continue
             plan[party_id] = {
                 'insurer': row.insurer,

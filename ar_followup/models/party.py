@@ -6,6 +6,15 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 
+def company_result(records, names):
+    """Return the empty result {name: {id: None}} of a Function field
+    getter and the company of the context (None without one)"""
+    Company = Pool().get('company.company')
+    company_id = Transaction().context.get('company')
+    return ({n: {r.id: None for r in records} for n in names},
+        Company(company_id) if company_id else None)
+
+
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
 
@@ -50,14 +59,11 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def get_followup(cls, parties, names):
         pool = Pool()
-        Company = pool.get('company.company')
         Dunning = pool.get('account.dunning')
         Date = pool.get('ir.date')
-        result = {n: {p.id: None for p in parties} for n in names}
-        company_id = Transaction().context.get('company')
-        if not company_id:
+        result, company = company_result(parties, names)
+        if not company:
             return result
-        company = Company(company_id)
         today = Date.today()
         levels = Dunning.highest_levels(
             company.id, 'party', [p.id for p in parties])
