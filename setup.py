@@ -46,6 +46,9 @@ tests_require = [
     'pypdf',
     'ruff',
     ]
+# the extras: the scenario of the sale credit hold activates them
+tests_require += ['%s_%s %s' % (PREFIX, dep, SERIES)
+    for dep in info.get('extras_depend', [])]
 
 setup(name='%s_%s' % (PREFIX, MODULE),
     version=version,

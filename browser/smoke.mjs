@@ -5,7 +5,8 @@
 //
 // Logs in, opens Financial › Invoices › Customer Invoices, opens the first
 // posted invoice and checks that the form shows the follow-up fields of
-// ar_followup.  Exits non-zero with a message on the first failure.
+// ar_followup; then opens Financial › Dunnings › Customer Risk, the first
+// party and its "Credit & Risk" tab, and checks the exposure is shown.  Exits non-zero with a message on the first failure.
 // Uses Debian's Chromium (no browser download): CHROMIUM overrides its path.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,7 @@ import {chromium} from 'playwright-core';
 
 export const STEP_TIMEOUT = 60_000;  // hard limit of one step
 export const ACTION_TIMEOUT = 30_000;  // limit of one click, fill or wait
-export const TOTAL_TIMEOUT = 170_000;  // the whole run
+export const TOTAL_TIMEOUT = 280_000;  // the whole run
 export const CHROMIUM_ARGS = [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
     '--no-first-run', '--disable-background-networking',
@@ -330,6 +331,26 @@ export class Smoke {
             console.log(`Follow-up Level: "${level}", Days Overdue: "${days}"`);
             await currentTab(page).locator('label', {hasText: 'Days Overdue:'})
                 .scrollIntoViewIfNeeded();
+        });
+        await this.step('customer-risk', async page => {
+            await openMenu(page, ['Financial', 'Dunnings', 'Customer Risk']);
+            await selectDomain(page, 'All');
+        });
+        await this.step('party-form', page => openFirstRecord(page));
+        await this.step('credit-risk-tab', async page => {
+            const tab = currentTab(page).locator('.nav-tabs [role=tab]')
+                .filter({hasText: 'Credit & Risk'}).first();
+            await tab.waitFor({state: 'visible'}).catch(() => fail(
+                'the party form has no tab "Credit & Risk"'));
+            await tab.click();
+            await settle(page);
+            const exposure = await fieldValue(page, 'Exposure:');
+            if (!/\d/.test(exposure)) {
+                fail(`the field "Exposure:" shows "${exposure}"`);
+            }
+            // the score section of the tab
+            await fieldValue(page, 'Risk Class:');
+            console.log(`Credit & Risk: Exposure "${exposure}"`);
         });
         if (this.problems.length) {
             console.log(`warnings:\n  ${this.problems.join('\n  ')}`);

@@ -27,6 +27,7 @@ from trytond.wizard import StateAction, Wizard
 
 from ..exceptions import AgedBalanceError
 from ..rules import ageing
+from .risk_score import RISK_CLASSES
 
 BUCKETS = ['not_due', 'term1', 'term2', 'term3', 'term4', 'beyond']
 
@@ -263,6 +264,9 @@ class AgedBalance(ModelSQL, ModelView):
     balance = Monetary(
         "Balance", currency='currency', digits='currency',
         help="The whole open amount of the customer.")
+    risk_class = fields.Selection(
+        RISK_CLASSES, "Risk Class", sort=False,
+        help="The risk class of the customer's last score.")
     currency = fields.Function(fields.Many2One(
             'currency.currency', "Currency"),
         'get_currency', searcher='search_currency')
@@ -294,7 +298,10 @@ class AgedBalance(ModelSQL, ModelView):
         *buckets, disputed, balance = receivables.bucket_columns(
             cls.bounds())
         overdue = functools.reduce(operator.add, buckets[1:])
-        return receivables.from_.select(
+        risk = pool.get('party.party.risk').__table__()
+        return receivables.from_.join(risk, 'LEFT',
+            condition=(risk.party == line.party)
+            & (risk.company == move.company)).select(
             line.party.as_('id'),
             line.party.as_('party'),
             move.company.as_('company'),
@@ -302,8 +309,9 @@ class AgedBalance(ModelSQL, ModelView):
             disputed.as_('disputed'),
             overdue.as_('overdue'),
             balance.as_('balance'),
+            risk.risk_class.as_('risk_class'),
             where=receivables.where,
-            group_by=[line.party, move.company])
+            group_by=[line.party, move.company, risk.risk_class])
 
     def get_currency(self, name):
         return self.company.currency.id

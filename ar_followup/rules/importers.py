@@ -120,6 +120,8 @@ _DECIMAL_RE = re.compile(r'[0-9]{1,15}(?:[.,][0-9]{1,6})?', re.ASCII)
 _DATE_RE = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', re.ASCII)
 _CURRENCY_RE = re.compile(r'[A-Z]{3}', re.ASCII)
 _LEGAL_FORM_RE = re.compile(r'[0-9]{4}', re.ASCII)
+# NAF rev. 2 (62.01Z), rev. 1 (74.1A), NAF 1993 (741A) and NAP (7401)
+_ACTIVITY_RE = re.compile(r'[0-9]{2}\.?[0-9]{1,2}[0-9A-Z]?', re.ASCII)
 _SPACES = str.maketrans('', '', ' \u00a0\u202f')
 
 
@@ -412,7 +414,9 @@ def parse_sirene(
 
     Return (rows, errors): rows are :class:`LegalUnit`; error codes are
     malformed_line, wrong_column_count, missing_value, invalid_character,
-    invalid_siren, invalid_state, invalid_legal_form, invalid_date.
+    invalid_siren, invalid_state, invalid_legal_form, invalid_activity,
+    invalid_date; the arguments of a line rejected after its SIREN was
+    read include it (``siren``).
     Raise :class:`ImportFileError` to reject the whole file.
     """
     wanted = _normalize_sirens(sirens)
@@ -423,6 +427,14 @@ def parse_sirene(
             if fr_siren.compact(raw) not in wanted:
                 return None
         siren = _siren(cells, index)
+        try:
+            return legal_unit(line, siren, cells, index)
+        except _CellError as error:
+            # tells the caller which company the rejected line was about
+            error.args_['siren'] = siren
+            raise
+
+    def legal_unit(line, siren, cells, index):
         name = _text(cells, index, 'denominationUniteLegale', False)
         if not name:
             name = ' '.join(filter(None, (
@@ -435,6 +447,9 @@ def parse_sirene(
                 column='categorieJuridiqueUniteLegale', value=legal_form)
         activity = _text(
             cells, index, 'activitePrincipaleUniteLegale', False)
+        if activity and not _ACTIVITY_RE.fullmatch(activity):
+            raise _CellError('invalid_activity',
+                column='activitePrincipaleUniteLegale', value=activity)
         state = _text(cells, index, 'etatAdministratifUniteLegale')
         if state not in {'A', 'C'}:
             raise _CellError('invalid_state',

@@ -45,6 +45,20 @@ judiciaire), never scores more than 10, whatever his payment history.
 Risk class (default thresholds, configurable): score >= 70 low risk,
 >= 50 medium, >= 30 high, below 30 critical.
 
+Measured inputs (:func:`measure_payments`)
+------------------------------------------
+
+The days-late factors come from the customer's receivable instalments
+(invoice lines) of the history window: an instalment paid is late by
+``payment date - due date`` days, an instalment still open and past due by
+``today - due date`` days (so a customer who does not pay at all is not
+spared), an instalment open and not yet due is left out.  Paying early
+counts as 0 day late.  ``avg_days_late`` is the average of the days late
+weighted by the amounts; ``recent_days_late`` is the same average over the
+``recent`` instalments most recently due (None when the history has no
+more instalments than that: there is nothing to compare with);
+``late_invoice_count`` counts the instalments more than 0 day late.
+
 Guarantees: the score is always between 0 and 100, and it never goes up
 when the customer pays later (long-run or recent), has a larger share of
 late invoices, more disputes, more broken promises, a higher follow-up
@@ -53,6 +67,7 @@ delay, the trend weight may not exceed the days-late weight (otherwise
 paying old invoices later would reduce the trend penalty by more than it
 increases the days-late one).
 """
+import datetime as dt
 import math
 from dataclasses import dataclass, fields
 
@@ -73,7 +88,9 @@ __all__ = [
     'ScoreResult',
     'ScoringError',
     'Weights',
+    'Instalment',
     'compute_score',
+    'measure_payments',
     'risk_class',
     ]
 
@@ -383,3 +400,55 @@ def compute_score(
         contributions=tuple(contributions),
         cap=cap,
         uncapped_score=uncapped)
+
+
+@dataclass(frozen=True)
+class Instalment:
+    """Receivable instalments of a customer due on the same date and paid
+    on the same date (paid_on None: still open); count: how many."""
+    due_date: dt.date
+    amount: float
+    paid_on: dt.date | None = None
+    count: int = 1
+
+
+def measure_payments(instalments, today, recent=5):
+    """Return (avg_days_late, recent_days_late, invoice_count,
+    late_invoice_count) of the instalments as of today (see the module
+    documentation); recent: how many instalments make the recent trend."""
+    if recent < 1:
+        raise ScoringError('invalid_value', name='recent', value=recent)
+    measured = []
+    for instalment in instalments:
+        amount = _number('amount', instalment.amount)
+        count = int(_number('count', instalment.count))
+        end = instalment.paid_on
+        if end is None:
+            if instalment.due_date >= today:
+                continue
+            end = today
+        days = max((end - instalment.due_date).days, 0)
+        measured.append((instalment.due_date, days, amount, count))
+    if not measured:
+        return 0.0, None, 0, 0
+
+    def average(rows):
+        total = sum(a for _, _, a, _ in rows)
+        if not total:
+            return 0.0
+        return sum(d * a for _, d, a, _ in rows) / total
+
+    count = sum(c for *_, c in measured)
+    late = sum(c for _, d, _, c in measured if d > 0)
+    recent_days = None
+    if count > recent:
+        rows, left = [], recent
+        for due_date, days, amount, number in sorted(
+                measured, key=lambda r: r[0], reverse=True):
+            taken = min(number, left)
+            rows.append((due_date, days, amount * taken / number, taken))
+            left -= taken
+            if not left:
+                break
+        recent_days = average(rows)
+    return average(measured), recent_days, count, late

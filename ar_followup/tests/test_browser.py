@@ -1,6 +1,7 @@
 # This file is part of ar_followup.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Browser smoke test: the Tryton web client (sao) shows the follow-up.
+"""Browser smoke test: the Tryton web client (sao) shows the follow-up
+and the "Credit & Risk" tab of the party.
 
 Builds a demo database (SQLite) in a temporary folder, serves it with sao
 on a free loopback port and runs browser/smoke.mjs (Playwright driving
@@ -41,7 +42,7 @@ SCREENSHOTS = os.path.join(ROOT, 'var', 'screenshots')
 DATABASE = 'ar_smoke'
 BUILD_TIMEOUT = 1200
 SERVER_TIMEOUT = 60
-SMOKE_TIMEOUT = 240
+SMOKE_TIMEOUT = 340
 
 
 def missing_requirements():

@@ -14,6 +14,7 @@ from stdnum.fr import siren as fr_siren
 from stdnum.fr import siret as fr_siret
 from stdnum.fr import tva as fr_tva
 from trytond.modules.ar_followup.rules import (
+    company_data,
     credit,
     identity,
     importers,
@@ -480,6 +481,87 @@ class ScoringTestCase(unittest.TestCase):
             scoring.compute_score(behaviour).score)
 
 
+class MeasurePaymentsTestCase(unittest.TestCase):
+    "Days late, trend and late share measured from the instalments"
+
+    today = dt.date(2025, 6, 30)
+
+    def instalment(self, due, amount, paid=None, count=1):
+        return scoring.Instalment(
+            due_date=dt.date.fromisoformat(due), amount=amount,
+            paid_on=dt.date.fromisoformat(paid) if paid else None,
+            count=count)
+
+    def test_amount_weighted(self):
+        # 1,000 paid 30 days late and 3,000 paid 10 days early:
+        # (1000 x 30 + 3000 x 0) / 4000 = 7.5 days
+        avg, recent, count, late = scoring.measure_payments([
+                self.instalment('2025-01-31', 1000, '2025-03-02'),
+                self.instalment('2025-02-28', 3000, '2025-02-18'),
+                ], self.today)
+        self.assertEqual((avg, recent, count, late), (7.5, None, 2, 1))
+
+    def test_open_overdue_counts_until_today(self):
+        avg, _, count, late = scoring.measure_payments([
+                self.instalment('2025-05-31', 500),
+                self.instalment('2025-07-31', 9000),
+                ], self.today)
+        # the instalment not yet due is left out
+        self.assertEqual((avg, count, late), (30, 1, 1))
+
+    def test_recent_trend(self):
+        history = [self.instalment(f'2024-{m:02d}-01', 100, f'2024-{m:02d}-01')
+            for m in range(1, 11)]
+        recent = [self.instalment('2025-03-01', 100, '2025-04-30'),
+            self.instalment('2025-04-01', 200, '2025-05-31', count=2)]
+        avg, trend, count, late = scoring.measure_payments(
+            history + recent, self.today, recent=2)
+        self.assertEqual((count, late), (13, 3))
+        # the last two instalments: the group of 2 due on 2025-04-01,
+        # paid 60 days late
+        self.assertEqual(trend, 60)
+        self.assertAlmostEqual(avg, (60 * 100 + 60 * 200) / 1300)
+        result = scoring.compute_score(scoring.PaymentBehaviour(
+                avg_days_late=avg, recent_days_late=trend,
+                invoice_count=count, late_invoice_count=late))
+        self.assertEqual(
+            {c.factor: c.points for c in result.contributions}['trend'],
+            # no external grade: the weight 10 is scaled to 10 x 100 / 90
+            round(10 * 100 / 90 * (1 - avg / 60), 2))
+
+    def test_nothing_measured(self):
+        self.assertEqual(scoring.measure_payments([], self.today),
+            (0.0, None, 0, 0))
+        with self.assertRaises(scoring.ScoringError):
+            scoring.measure_payments([], self.today, recent=0)
+
+    @PROPERTIES
+    @given(st.lists(st.tuples(st.integers(-400, 0), st.integers(-30, 200),
+                st.integers(1, 10 ** 6), st.booleans()), max_size=30),
+        st.integers(1, 10))
+    def test_measures_bounded(self, rows, recent):
+        instalments = [scoring.Instalment(
+                due_date=self.today + dt.timedelta(days=due),
+                amount=amount,
+                paid_on=(self.today + dt.timedelta(days=due + delay)
+                    if paid else None))
+            for due, delay, amount, paid in rows]
+        avg, trend, count, late = scoring.measure_payments(
+            instalments, self.today, recent=recent)
+        self.assertLessEqual(late, count)
+        worst = max([0] + [max(delay, 0) if paid else -due
+                for due, delay, _, paid in rows])
+        self.assertLessEqual(avg, worst + 1e-6)
+        self.assertGreaterEqual(avg, 0)
+        if trend is not None:
+            self.assertGreater(count, recent)
+            self.assertLessEqual(trend, worst + 1e-6)
+        # the measures always make a valid behaviour
+        scoring.compute_score(scoring.PaymentBehaviour(
+                avg_days_late=avg, recent_days_late=trend,
+                invoice_count=count, late_invoice_count=late))
+
+
 def insurer_file(*lines, header=INSURER_HEADER, bom=False, sep='\n'):
     data = sep.join((header,) + lines).encode('utf-8')
     return (b'\xef\xbb\xbf' if bom else b'') + data
@@ -704,7 +786,7 @@ class SireneImportTestCase(unittest.TestCase):
                 ])
         self.assertEqual(errors, [(4, 'invalid_legal_form', {
                         'column': 'categorieJuridiqueUniteLegale',
-                        'value': '55'})])
+                        'value': '55', 'siren': '552100554'})])
 
     def test_unwanted_lines_not_validated(self):
         data = '\n'.join([
@@ -777,3 +859,129 @@ class SireneImportTestCase(unittest.TestCase):
         for row in rows:
             self.assertNotIn(row.line, lines)
             self.assertTrue(fr_siren.is_valid(row.siren))
+
+
+class CompanyDataTestCase(unittest.TestCase):
+    "Providers of company data and the changes they make to a party"
+
+    def fetch(self, data, sirens=('732829320',), **kwargs):
+        provider = company_data.get_provider('sirene_file', **kwargs)
+        return provider.fetch(set(sirens), data=data)
+
+    def file(self, *lines):
+        return '\n'.join((SIRENE_HEADER,) + lines).encode()
+
+    def test_registry(self):
+        self.assertIs(
+            company_data.PROVIDERS['sirene_file'],
+            company_data.SireneFileProvider)
+
+        class Fake(company_data.Provider):
+            code = 'test_fake'
+
+            def fetch(self, sirens, data=None):
+                return [importers.LegalUnit(line=1, siren=s, name='X',
+                            legal_form='5710', activity='', active=True,
+                            creation_date=None) for s in sorted(sirens)], []
+        try:
+            company_data.register(Fake)
+            rows, errors = company_data.get_provider('test_fake').fetch(
+                {'732829320'})
+            self.assertEqual([r.siren for r in rows], ['732829320'])
+        finally:
+            del company_data.PROVIDERS['test_fake']
+        with self.assertRaises(ValueError):
+            company_data.register(company_data.Provider)
+
+    def test_bad_encoding(self):
+        data = self.file(sirene_line('732829320', name='SOCIÉTÉ'))
+        with self.assertRaises(importers.ImportFileError) as cm:
+            self.fetch(data.decode().encode('cp1252'))
+        self.assertEqual(cm.exception.code, 'not_utf8')
+
+    def test_wrong_columns(self):
+        with self.assertRaises(importers.ImportFileError) as cm:
+            self.fetch(b'siren,denominationUniteLegale\n732829320,X\n')
+        self.assertEqual(cm.exception.code, 'missing_columns')
+        self.assertIn('etatAdministratifUniteLegale', cm.exception.columns)
+        with self.assertRaises(importers.ImportFileError) as cm:
+            self.fetch((SIRENE_HEADER + ',siren\n').encode())
+        self.assertEqual(cm.exception.code, 'duplicate_columns')
+
+    def test_formula_cells(self):
+        "A formula is never evaluated: kept raw in a name, refused in a code"
+        rows, errors = self.fetch(self.file(
+                sirene_line('732829320', name='=HYPERLINK("http://x")'),
+                sirene_line('732829320', activity='=1+1'),
+                sirene_line('732829320', form='@SUM'),
+                ))
+        self.assertEqual([r.name for r in rows], ['=HYPERLINK("http://x")'])
+        self.assertEqual(errors, [
+                (3, 'invalid_activity', {
+                        'column': 'activitePrincipaleUniteLegale',
+                        'value': '=1+1', 'siren': '732829320'}),
+                (4, 'invalid_legal_form', {
+                        'column': 'categorieJuridiqueUniteLegale',
+                        'value': '@SUM', 'siren': '732829320'}),
+                ])
+
+    def test_activity_codes(self):
+        for code in ['62.01Z', '74.1A', '741A', '7401']:
+            rows, errors = self.fetch(self.file(
+                    sirene_line('732829320', activity=code)))
+            self.assertEqual((rows[0].activity, errors), (code, []))
+
+    def test_huge_file(self):
+        data = self.file(*(sirene_line(siren_of(n)) for n in range(2000)))
+        with self.assertRaises(importers.ImportFileError) as cm:
+            self.fetch(data, max_size=len(data) - 1)
+        self.assertEqual(cm.exception.code, 'file_too_large')
+        stream = ChunkedStream(SIRENE_HEADER,
+            (sirene_line(siren_of(n)) for n in range(2000)))
+        with self.assertRaises(importers.ImportFileError) as cm:
+            self.fetch(stream, max_size=10000)
+        self.assertEqual(cm.exception.code, 'file_too_large')
+
+    def unit(self, **values):
+        defaults = dict(line=2, siren='732829320', name='X',
+            legal_form='5710', activity='62.01Z', active=True,
+            creation_date=dt.date(1984, 1, 1))
+        return importers.LegalUnit(**{**defaults, **values})
+
+    def test_legal_changes(self):
+        current = {'legal_form': None, 'naf_code': None,
+            'legal_creation_date': None, 'legal_status': 'active'}
+        self.assertEqual(company_data.legal_changes(current, self.unit()), {
+                'legal_form': '5710', 'naf_code': '62.01Z',
+                'legal_creation_date': dt.date(1984, 1, 1)})
+        self.assertEqual(company_data.legal_changes(
+                current, self.unit(active=False, legal_form='',
+                    activity='', creation_date=None)),
+            {'legal_status': 'ceased'})
+        # the file does not know collective proceedings: kept
+        self.assertEqual(company_data.legal_changes(
+                {**current, 'legal_status': 'collective_proceedings'},
+                self.unit(legal_form='', activity='', creation_date=None)),
+            {})
+        # a company registered again is active
+        self.assertEqual(company_data.legal_changes(
+                {**current, 'legal_status': 'ceased'},
+                self.unit(legal_form='', activity='', creation_date=None)),
+            {'legal_status': 'active'})
+
+    @PROPERTIES
+    @given(st.sampled_from(['', '5710', '1000']),
+        st.sampled_from(['', '62.01Z']), st.booleans(),
+        st.sampled_from([None, 'active', 'ceased', 'collective_proceedings']),
+        st.sampled_from([None, '5499']))
+    def test_legal_changes_idempotent(
+            self, form, activity, active, status, current_form):
+        current = {'legal_form': current_form, 'naf_code': None,
+            'legal_creation_date': None, 'legal_status': status}
+        unit = self.unit(legal_form=form, activity=activity, active=active)
+        changes = company_data.legal_changes(current, unit)
+        self.assertEqual(
+            company_data.legal_changes({**current, **changes}, unit), {})
+        if not active:
+            self.assertEqual(
+                {**current, **changes}['legal_status'], 'ceased')
