@@ -6,14 +6,14 @@ date, for the documents that show them (reminders, statements).
 The amounts are those a claim on that date would ask (see penalty.py): the
 late interest of the days not yet claimed or waived and the recovery
 indemnity when not yet claimed.  The reminders (grouped email, letter) show
-them for the invoices of their statement (Action.penalties).
+them for the invoices of their statement (penalty_followup.py).
 """
 from collections import namedtuple
 from decimal import Decimal
 
 from trytond.model import ModelStorage
 from trytond.modules.ar_followup.rules import interest
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import PoolMeta
 from trytond.rpc import RPC
 
 AccruedPenalty = namedtuple(
@@ -23,15 +23,6 @@ AccruedPenalty.__doc__ = (
     "missing_rate is the rules.interest.MissingRateError of a half-year "
     "whose rate is not in the tables (the last rate known was used) or "
     "None.")
-
-ReminderPenalties = namedtuple('ReminderPenalties', [
-        'date', 'currency', 'rows', 'late_interest', 'indemnity',
-        'missing_rate'])
-ReminderPenalties.__doc__ = (
-    "The penalties shown on a reminder as of date, in the company "
-    "currency: rows are (invoice, late interest, indemnity) of the invoices "
-    "of the statement with something accrued; missing_rate is the first "
-    "MissingRateError met or None.")
 
 
 class Invoice(metaclass=PoolMeta):
@@ -82,33 +73,3 @@ class Invoice(metaclass=PoolMeta):
             indemnity = self.company.currency.round(Decimal(0))
         return AccruedPenalty(late_interest, indemnity, missing_rate)
 
-
-class Action(metaclass=PoolMeta):
-    __name__ = 'account.dunning.action'
-
-    def penalties(self, date=None):
-        """Return the ReminderPenalties accrued as of ``date`` (the date of
-        the action by default) by the invoices of the statement, or None
-        when nothing has accrued (consumers, invoices not yet late)"""
-        pool = Pool()
-        Invoice = pool.get('account.invoice')
-        date = date or self.date
-        invoices = [invoice
-            for _, rows, _, _ in self.statement()
-            for invoice, *_ in rows]
-        accrued = Invoice.accrued_penalties(invoices, date)
-        currency = self.company.currency
-        rows, missing_rate = [], None
-        for invoice in invoices:
-            late_interest, indemnity, missing = accrued[invoice.id]
-            if not late_interest and not indemnity:
-                continue
-            rows.append((invoice, late_interest, indemnity))
-            missing_rate = missing_rate or missing
-        if not rows:
-            return None
-        return ReminderPenalties(
-            date, currency, rows,
-            sum((r[1] for r in rows), Decimal(0)),
-            sum((r[2] for r in rows), Decimal(0)),
-            missing_rate)
