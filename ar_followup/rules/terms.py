@@ -185,8 +185,8 @@ def discount_vat_split(discount, total, taxes, digits=2):
     ``digits``; the net part (posted on the discount-granted account) is the
     discount less these VAT parts, so that the net part and the VAT parts
     add up to the discount exactly (on tiny amounts the VAT parts are
-    capped so that the net part is never negative).  Return (net, [(key, base part, VAT
-    part), ...]).
+    capped so that the net part is never negative).  Return (net, [(key,
+    base part, VAT part), ...]).
     """
     if discount < 0 or total <= 0 or discount > total:
         raise InvalidDiscountError(
