@@ -215,6 +215,9 @@ class CommunicationReport(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['statement'] = lambda c: c.statement()
+        # the penalties accrued as of the day the email is sent
+        today = Pool().get('ir.date').today()
+        context['penalties'] = lambda c: c.action.penalties(today)
         return context
 
 
