@@ -43,6 +43,17 @@ class ContactMechanism(metaclass=PoolMeta):
         return super().usages(_fields=_fields)
 
 
+def attach_report(msg, ext, content, name):
+    "Attach the document of a report to the email message"
+    if isinstance(content, str):
+        content = content.encode('utf-8')
+    maintype, subtype = (
+        mimetypes.guess_type('x.' + ext)[0]
+        or 'application/octet-stream').split('/', 1)
+    msg.add_attachment(content, maintype=maintype,
+        subtype=subtype, filename='%s.%s' % (name, ext))
+
+
 class Communication(ModelSQL, ModelView):
     __name__ = 'account.dunning.email'
     __string__ = "Follow-up Email"
@@ -123,13 +134,7 @@ class Communication(ModelSQL, ModelView):
             for invoice, *_ in rows:
                 ext, content, _, name = InvoiceReport.execute(
                     [invoice.id], {})
-                if isinstance(content, str):
-                    content = content.encode('utf-8')
-                maintype, subtype = (
-                    mimetypes.guess_type('x.' + ext)[0]
-                    or 'application/octet-stream').split('/', 1)
-                msg.add_attachment(content, maintype=maintype,
-                    subtype=subtype, filename='%s.%s' % (name, ext))
+                attach_report(msg, ext, content, name)
 
     @classmethod
     @ModelView.button
