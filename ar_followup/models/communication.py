@@ -34,7 +34,7 @@ from trytond.sendmail import get_smtp_server
 from trytond.tools.email_ import format_address, set_from_header
 from trytond.transaction import Transaction
 
-from .run import DailySelection
+from .run import DailySelection, serialise
 
 logger = logging.getLogger(__name__)
 
@@ -200,14 +200,16 @@ class Communication(ModelSQL, ModelView):
     @classmethod
     def deliver(cls, communications):
         """Make one attempt to send each queued email, checking again what
-        is due; the emails are locked until the end of the transaction so
-        that two tasks never send the same email"""
+        is due; each email is locked until the end of the transaction so
+        that two tasks never send the same email (the second one waits,
+        then starts again and finds it sent)"""
         pool = Pool()
         Email = pool.get('ir.email')
         Lang = pool.get('ir.lang')
         Configuration = pool.get('ir.configuration')
         Report = pool.get('account.dunning.email', type='report')
-        cls.lock(communications)
+        for communication_id in sorted(c.id for c in communications):
+            serialise(f'{cls.__name__},{communication_id}')
         emails = []
         for communication in cls.browse([c.id for c in communications]):
             if communication.state != 'queued':

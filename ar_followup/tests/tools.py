@@ -46,3 +46,11 @@ def benchmark_generator():
     except ImportError:
         return None
     return generate
+
+
+def postgresql_missing():
+    """The skip reason of the documents that share their database with
+    other processes (SQLite's test database is in memory), or None"""
+    from trytond import backend
+    if backend.name != 'postgresql':
+        return "needs PostgreSQL: several processes share the database"
