@@ -70,3 +70,11 @@ class ImportFileUserError(UserError):
 
 class EarlyDiscountError(UserError):
     pass
+
+
+class OutcomeError(UserError):
+    pass
+
+
+class SMSGatewayError(UserError):
+    pass
