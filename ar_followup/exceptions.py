@@ -74,3 +74,11 @@ class EarlyDiscountError(UserError):
 
 class ReportConversionError(UserError):
     pass
+
+
+class OutcomeError(UserError):
+    pass
+
+
+class SMSGatewayError(UserError):
+    pass
