@@ -540,7 +540,8 @@ class Party(metaclass=PoolMeta):
                 result = compute_score(
                     behaviour, weights, thresholds=thresholds)
                 values = {
-                    'score': Decimal(str(result.score)),
+                    'score': Decimal(str(result.score)).quantize(
+                        Decimal('0.01')),
                     'risk_class': result.risk_class,
                     'computed_on': date,
                     'explanation': cls._risk_explanation(result),
