@@ -70,3 +70,7 @@ class ImportFileUserError(UserError):
 
 class EarlyDiscountError(UserError):
     pass
+
+
+class EInvoicePlatformError(UserError):
+    pass
