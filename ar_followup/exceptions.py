@@ -74,3 +74,7 @@ class EarlyDiscountError(UserError):
 
 class EInvoicePlatformError(UserError):
     pass
+
+
+class ReportConversionError(UserError):
+    pass

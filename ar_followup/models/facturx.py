@@ -18,6 +18,7 @@ from ..exceptions import FacturXError
 from ..rules import facturx as profiles
 from ..rules import validation
 from ..rules.identity import IdentifierError, compact_siren, compact_vat
+from .report import ConvertMixin
 
 TEMPLATE = 'FR-EN16931'
 loader = genshi.template.TemplateLoader(
@@ -241,7 +242,7 @@ class Invoice(metaclass=PoolMeta):
             check_xsd=True)
 
 
-class FacturXReport(InvoiceReport):
+class FacturXReport(ConvertMixin, InvoiceReport):
     """The customer invoice printed as Factur-X: the invoice report
     converted to PDF, with its validated CII XML embedded as PDF/A-3 and
     kept as an attachment of the invoice (the copy sent stays the same)"""

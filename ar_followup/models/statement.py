@@ -26,6 +26,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from .aged_balance import OpenReceivables, _decimal
+from .report import ConvertMixin
 
 
 @dataclass
@@ -196,7 +197,7 @@ def _date(value):
     return value
 
 
-class StatementReport(Report):
+class StatementReport(ConvertMixin, Report):
     __name__ = 'ar_followup.party.statement'
 
     @classmethod
