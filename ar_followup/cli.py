@@ -59,8 +59,11 @@ def main(args=None):
 
 def in_transaction(database, func, **kwargs):
     """Call func in a transaction of the root user and commit, starting
-    again when the transaction asks for a lock"""
+    again when the transaction asks for a lock; then run the tasks it
+    queued (when no trytond-worker is configured), as Tryton's dispatcher
+    and scheduler do"""
     from trytond.transaction import Transaction, TransactionError
+    from trytond.worker import run_task
     extras = {}
     while True:
         with Transaction().start(database, 0,
@@ -69,10 +72,13 @@ def in_transaction(database, func, **kwargs):
                 result = func(**kwargs)
             except TransactionError as exception:
                 transaction.rollback()
+                transaction.tasks.clear()
                 exception.fix(extras)
                 continue
             transaction.commit()
-            return result
+        while transaction.tasks:
+            run_task(database, transaction.tasks.pop())
+        return result
 
 
 def run(date=None):

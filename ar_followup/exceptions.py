@@ -78,3 +78,11 @@ class EInvoicePlatformError(UserError):
 
 class ReportConversionError(UserError):
     pass
+
+
+class OutcomeError(UserError):
+    pass
+
+
+class SMSGatewayError(UserError):
+    pass
