@@ -65,7 +65,9 @@ class CreditOverride(metaclass=PoolMeta):
             'required': ~Eval('sale'),
             }
         cls.invoice.depends = {'sale'}
-        cls.__access__.add('sale')
+        # the access through the invoice would hide the sales' overrides;
+        # the model access (accountants, credit managers) still applies
+        cls.__access__.discard('invoice')
 
 
 class CreditOverrideStart(metaclass=PoolMeta):
