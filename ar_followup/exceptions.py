@@ -72,6 +72,10 @@ class EarlyDiscountError(UserError):
     pass
 
 
+class ReportConversionError(UserError):
+    pass
+
+
 class OutcomeError(UserError):
     pass
 

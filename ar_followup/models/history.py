@@ -16,6 +16,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 
 from .portfolio import PortfolioMixin
+from .report import ConvertMixin
 from .salesperson import SalespersonMixin
 
 # the number of kinds of events, to give each one a unique id
@@ -174,7 +175,7 @@ class History(PortfolioMixin, SalespersonMixin, ModelSQL, ModelView):
                 invoices=len(record.lines))
 
 
-class HistoryReport(Report):
+class HistoryReport(ConvertMixin, Report):
     __name__ = 'ar_followup.party.history'
 
     @classmethod
