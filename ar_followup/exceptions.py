@@ -70,3 +70,15 @@ class ImportFileUserError(UserError):
 
 class EarlyDiscountError(UserError):
     pass
+
+
+class ReportConversionError(UserError):
+    pass
+
+
+class OutcomeError(UserError):
+    pass
+
+
+class SMSGatewayError(UserError):
+    pass

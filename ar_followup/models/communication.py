@@ -7,10 +7,20 @@ email machinery to the customer's follow-up contact.  Just before sending,
 in the same transaction, the statement is computed again from the open
 dunnings: paid, disputed and promised invoices drop out and an email that
 would cover nothing is cancelled.  An SMTP failure leaves the email queued
-for the next attempt; a sent email is never sent again."""
+for the next attempt; a sent email is never sent again.
+
+The daily job never talks to the SMTP server inside its own transaction: it
+queues one task per email (Tryton's queue), run after its commit, each in a
+transaction of its own that locks the email, so that a run rolled back
+sends nothing and a sent email is recorded as such at once.  The delivery
+is at least once: when the connection is lost after the message was
+transmitted, the server may have delivered it; the email stays queued with
+that error and is sent again with the same Message-ID."""
 import datetime
 import logging
 import mimetypes
+import re
+import smtplib
 from collections import defaultdict
 from decimal import Decimal
 
@@ -18,14 +28,57 @@ import trytond.config as config
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.i18n import gettext
 from trytond.report import Report, get_email
-from trytond.sendmail import send_message
+from trytond.sendmail import get_smtp_server
 from trytond.tools.email_ import format_address, set_from_header
 from trytond.transaction import Transaction
 
-from .run import DailySelection
+from .run import DailySelection, serialise
 
 logger = logging.getLogger(__name__)
+
+# seconds to wait for the SMTP server when [email] uri sets no timeout
+SMTP_TIMEOUT = 60
+
+
+class MaybeDeliveredError(smtplib.SMTPException):
+    "The connection was lost once the message was transmitted"
+
+
+def transmit(msg):
+    """Hand msg once to the SMTP server of [email] uri.
+
+    Unlike trytond.sendmail.send_message, it does not try again at once: a
+    retry after a connection lost at the end of DATA may deliver twice.
+    Raise MaybeDeliveredError when the failure came after the message was
+    transmitted (the server may have delivered it), else the SMTP or socket
+    (OSError) error."""
+    uri = config.get('email', 'uri')
+    if 'timeout=' not in uri:
+        uri += ('&' if '?' in uri else '?') + 'timeout=%s' % SMTP_TIMEOUT
+    server = get_smtp_server(uri, strict=True)
+    transmitted = []
+    data = server.data
+
+    def data_transmitted(content):
+        transmitted.append(True)
+        return data(content)
+    server.data = data_transmitted
+    try:
+        server.send_message(msg)
+    except smtplib.SMTPResponseException:
+        server.close()
+        raise
+    except Exception as exception:
+        server.close()
+        if transmitted:
+            raise MaybeDeliveredError(str(exception)) from exception
+        raise
+    try:
+        server.quit()
+    except Exception:
+        server.close()
 
 
 class ContactMechanism(metaclass=PoolMeta):
@@ -139,14 +192,31 @@ class Communication(ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def send(cls, communications):
-        "Send the queued emails, checking again what is due"
+        "Send the queued emails now, checking again what is due"
+        cls.deliver(communications)
+
+    @classmethod
+    def send_later(cls, communications):
+        """Send each queued email after the commit, in a task of the queue
+        of its own (run by trytond-worker, else at the end of the request)"""
+        for communication in communications:
+            cls.__queue__.deliver([communication])
+
+    @classmethod
+    def deliver(cls, communications):
+        """Make one attempt to send each queued email, checking again what
+        is due; each email is locked until the end of the transaction so
+        that two tasks never send the same email (the second one waits,
+        then starts again and finds it sent)"""
         pool = Pool()
         Email = pool.get('ir.email')
         Lang = pool.get('ir.lang')
         Configuration = pool.get('ir.configuration')
         Report = pool.get('account.dunning.email', type='report')
+        for communication_id in sorted(c.id for c in communications):
+            serialise(f'{cls.__name__},{communication_id}')
         emails = []
-        for communication in communications:
+        for communication in cls.browse([c.id for c in communications]):
             if communication.state != 'queued':
                 continue
             if not communication.statement():
@@ -174,21 +244,32 @@ class Communication(ModelSQL, ModelView):
             msg['To'] = to
             msg['Subject'] = title
             msg['Auto-Submitted'] = 'auto-generated'
-            # a stable identifier lets the receiver drop a duplicate
+            # a stable identifier lets the receiver drop a duplicate; the
+            # database name is reduced to the characters of a msg-id atom
             msg['Message-ID'] = communication.message_id or (
                 '<ar_followup.email.%s.%s@%s>' % (
-                    Transaction().database.name, communication.id,
+                    re.sub(r'[^A-Za-z0-9_-]', '',
+                        Transaction().database.name) or 'db',
+                    communication.id,
                     config.get('email', 'from', default='tryton')
                     .rsplit('@', 1)[-1].strip('>')))
             communication.attempts = (communication.attempts or 0) + 1
             communication.recipients = to
             communication.message_id = msg['Message-ID']
             try:
-                send_message(msg, strict=True)
-            except Exception as exception:
+                transmit(msg)
+            except MaybeDeliveredError as exception:
+                logger.warning("follow-up email %s may have been delivered",
+                    communication.id, exc_info=True)
+                communication.error = gettext(
+                    'ar_followup.msg_dunning_email_maybe_delivered',
+                    error=str(exception))
+                communication.save()
+                continue
+            except (smtplib.SMTPException, OSError) as exception:
                 logger.warning("follow-up email %s not sent",
                     communication.id, exc_info=True)
-                communication.error = str(exception)
+                communication.error = str(exception) or repr(exception)
                 communication.save()
                 continue
             communication.state = 'sent'
@@ -201,9 +282,9 @@ class Communication(ModelSQL, ModelView):
 
     @classmethod
     def send_run(cls, run):
-        "Send (or retry) the queued emails of the company of the run"
-        # the emails of the actions of the run were just attempted
-        cls.send(cls.search([
+        "Queue again the emails of the company left queued by a failure"
+        # the emails of the actions of the run are queued already
+        cls.send_later(cls.search([
                     ('company', '=', run.company.id),
                     ('state', '=', 'queued'),
                     ['OR',
@@ -220,6 +301,9 @@ class CommunicationReport(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['statement'] = lambda c: c.statement()
+        # the penalties accrued as of the day the email is sent
+        today = Pool().get('ir.date').today()
+        context['penalties'] = lambda c: c.action.penalties(today)
         return context
 
 
@@ -316,7 +400,7 @@ class Action(metaclass=PoolMeta):
                     })
         actions = [a for a in actions if a not in empty]
         super().do_process(actions)
-        Communication.send(Communication.search([
+        Communication.send_later(Communication.search([
                     ('action', 'in', [a.id for a in actions]),
                     ('state', '=', 'queued'),
                     ]))

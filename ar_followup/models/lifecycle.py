@@ -14,6 +14,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from ..exceptions import EInvoiceStatusImportError
 from ..rules import lifecycle as rules
 from ..rules.importers import ImportFileError
+from .run import serialise
 
 LIFECYCLE_STATUSES = [
     (s.code, f'{s.code} {s.label_en}') for s in rules.STATUSES.values()]
@@ -130,6 +131,9 @@ class LifecycleStatus(ModelSQL, ModelView):
         already known for the invoice and date is skipped."""
         pool = Pool()
         Invoice = pool.get('account.invoice')
+        # two imports of the same company run one after the other, the
+        # second one seeing the statuses of the first
+        serialise(f'{cls.__name__},{int(company)}')
         errors = list(errors)
         numbers = {r.invoice for r in rows}
         invoices = {i.number: i for i in Invoice.search([

@@ -31,7 +31,25 @@ from trytond.wizard import (
 
 
 class RunLockedError(TransactionError):
-    "Another run of the company committed while this one waited"
+    "Another transaction holding the lock committed while this one waited"
+
+
+def serialise(key):
+    """Hold the advisory lock named key until the end of the transaction
+    (PostgreSQL; SQLite serialises every writing transaction anyway)
+
+    When another transaction holds it, wait for its end then raise
+    RunLockedError: the snapshot of this transaction predates the other
+    one's commit, the caller must start again in a new transaction (Tryton's
+    dispatcher, scheduler and queue do)."""
+    transaction = Transaction()
+    database = transaction.database
+    cursor = transaction.connection.cursor()
+    lock_id = str2bigint(key)
+    cursor.execute(*Select([database.lock_id(lock_id)]))
+    if not cursor.fetchone()[0]:
+        cursor.execute(*Select([database.lock_id(lock_id, timeout=True)]))
+        raise RunLockedError(key)
 
 
 class Run(ModelSQL, ModelView):
@@ -111,17 +129,10 @@ class Run(ModelSQL, ModelView):
         When another run holds the lock, wait for its end then raise
         RunLockedError: the snapshot of this transaction predates the other
         run's commit, the caller must start again in a new transaction."""
-        transaction = Transaction()
-        database = transaction.database
-        cursor = transaction.connection.cursor()
         key = f'{cls.__name__},{company.id}'
         if bucket is not None:
             key += f',{bucket}'
-        lock_id = str2bigint(key)
-        cursor.execute(*Select([database.lock_id(lock_id)]))
-        if not cursor.fetchone()[0]:
-            cursor.execute(*Select([database.lock_id(lock_id, timeout=True)]))
-            raise RunLockedError(company.id)
+        serialise(key)
 
     @classmethod
     def task_size(cls, company):

@@ -27,6 +27,7 @@ from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from .aged_balance import OpenReceivables, _decimal
 from .communication import attach_report
+from .report import ConvertMixin
 
 
 @dataclass
@@ -197,7 +198,7 @@ def _date(value):
     return value
 
 
-class StatementReport(Report):
+class StatementReport(ConvertMixin, Report):
     __name__ = 'ar_followup.party.statement'
 
     @classmethod

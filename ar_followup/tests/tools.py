@@ -109,3 +109,11 @@ def spreadsheet_rows(extension, content):
             values.append(value)
         rows.append(values)
     return rows
+
+
+def postgresql_missing():
+    """The skip reason of the documents that share their database with
+    other processes (SQLite's test database is in memory), or None"""
+    from trytond import backend
+    if backend.name != 'postgresql':
+        return "needs PostgreSQL: several processes share the database"
