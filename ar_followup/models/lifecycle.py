@@ -38,13 +38,15 @@ class LifecycleStatus(ModelSQL, ModelView):
         "210 and 213).")
     reason = fields.Text("Reason")
     amount = fields.Numeric(
-        "Amount Collected", digits=(16, 2),
-        states={'invisible': Eval('code') != '212'},
-        help="For 212: the amount collected including VAT.")
+        "Amount", digits=(16, 2),
+        states={'invisible': ~Eval('code').in_(['206', '207', '212'])},
+        help="For 212: the amount collected including VAT; for 206 and "
+        "207: the amount disputed (not approved) including VAT.")
     vat_rate = fields.Numeric(
         "VAT Rate", digits=(16, 2),
         states={'invisible': Eval('code') != '212'},
-        help="For 212: the VAT rate in percent of the amount collected.")
+        help="For 212: the VAT rate in percent of the amount collected "
+        "(empty when the invoice has several rates).")
     source = fields.Selection([
             ('platform', "Platform"),
             ('file', "File"),
@@ -174,6 +176,7 @@ class LifecycleStatus(ModelSQL, ModelView):
                     'reason': row.reason or None,
                     'amount': row.amount,
                     'vat_rate': row.vat_rate,
+                    'approved_amount': row.approved_amount,
                     'source': source,
                     })
         cls.create(to_create)
@@ -272,8 +275,8 @@ class ImportStatusStart(ModelView):
     file = fields.Binary(
         "File", required=True, filename='filename',
         help="A CDAR D22B status message (XML) or a CSV with the columns "
-        "invoice, code, date and optionally reason_code, reason, amount, "
-        "vat_rate.")
+        "invoice, code, date and optionally reason_code, reason, amount "
+        "(collected for 212, disputed for 206 and 207), vat_rate.")
     filename = fields.Char("File Name")
 
 
