@@ -41,8 +41,9 @@ browser/node_modules/.package-lock.json: browser/package.json browser/package-lo
 
 $(VAR)/trytond.conf:
 	mkdir -p $(VAR)/db
-	printf '[database]\nuri = sqlite://\npath = %s\n\n[web]\nlisten = localhost:%s\nroot = %s\n' \
-		'$(VAR)/db' '$(DEMO_PORT)' '$(SAO)' > $@
+	printf '[database]\nuri = sqlite://\npath = %s\n\n[web]\nlisten = localhost:%s\nroot = %s\n\n[email]\nfrom = %s\n' \
+		'$(VAR)/db' '$(DEMO_PORT)' '$(SAO)' \
+		'Ateliers Dumas - Relances <relances@ateliers-dumas.example>' > $@
 
 # The demo database is kept per module content and date: a second
 # `make demo` the same day restores it and prints its summary.
@@ -55,7 +56,8 @@ demo: venv sao $(VAR)/trytond.conf
 		&& $(CLI) -d $(DEMO_DB) summary; \
 	else \
 		rm -f $(VAR)/db/$(DEMO_DB).sqlite \
-		&& $(CLI) -d $(DEMO_DB) demo \
+		&& rm -rf $(VAR)/mail \
+		&& $(CLI) -d $(DEMO_DB) demo --mail-dir $(VAR)/mail \
 		&& mkdir -p $(dir $(DEMO_CACHE)) \
 		&& cp $(VAR)/db/$(DEMO_DB).sqlite '$(DEMO_CACHE)'; \
 	fi

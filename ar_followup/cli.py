@@ -3,7 +3,7 @@
 """Command line of ar_followup.
 
     ar-followup -c trytond.conf -d DB run [--date YYYY-MM-DD]
-    ar-followup -c trytond.conf -d DB demo [--date YYYY-MM-DD]
+    ar-followup -c trytond.conf -d DB demo [--date YYYY-MM-DD] [--mail-dir DIR]
     ar-followup -c trytond.conf -d DB summary [--date YYYY-MM-DD]
 """
 import argparse
@@ -27,6 +27,9 @@ def parse_args(args=None):
         "follow-up and print the summary")
     demo.add_argument('--password', default='admin',
         help="the password of the admin user")
+    demo.add_argument('--mail-dir',
+        help="deliver the follow-up emails of the demo run to an SMTP "
+        "server on loopback that stores them in this Maildir folder")
     subparsers.add_parser('summary', help="print the follow-up summary")
     return parser.parse_args(args)
 
@@ -39,7 +42,12 @@ def main(args=None):
     if options.command == 'demo':
         from .demo import build
         build(options.database, today=options.date,
-            password=options.password, config_file=options.config)
+            password=options.password, config_file=options.config,
+            mail_dir=options.mail_dir)
+        if options.mail_dir:
+            delivered = os.listdir(os.path.join(options.mail_dir, 'new'))
+            print(f"{len(delivered)} follow-up emails delivered to "
+                f"{options.mail_dir}")
     else:
         from trytond.pool import Pool
         Pool(options.database).init()

@@ -8,9 +8,11 @@ SIRENs, 18 months of customer invoices, payments on time, late, partial or
 missing, advances and credit notes.  The same seed and date give the same
 data.
 """
+import contextlib
 import datetime
 import os
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -66,13 +68,44 @@ MONTHS = 18
 ADMIN_PASSWORD = 'admin'
 
 
-def build(database, today=None, password=ADMIN_PASSWORD, config_file=None):
+def build(database, today=None, password=ADMIN_PASSWORD, config_file=None,
+        mail_dir=None):
     """Create the database, activate ar_followup, fill it with the demo
-    company and run the daily follow-up as of today"""
+    company and run the daily follow-up as of today.
+
+    With mail_dir, the follow-up emails of the run are delivered by SMTP to
+    a server on loopback that stores them in that Maildir folder."""
     from trytond.modules.ar_followup.cli import in_transaction, run
     create_database(database, password=password, config_file=config_file)
     in_transaction(database, populate, today=today)
-    in_transaction(database, run, date=today)
+    with mail_sink(mail_dir):
+        in_transaction(database, run, date=today)
+
+
+@contextlib.contextmanager
+def mail_sink(mail_dir):
+    """Run an SMTP server on loopback storing the messages in the Maildir
+    mail_dir and point Tryton's email configuration to it"""
+    if not mail_dir:
+        yield
+        return
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Mailbox
+
+    from trytond import config
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Mailbox(mail_dir), hostname='127.0.0.1',
+        port=port)
+    controller.start()
+    uri = config.get('email', 'uri')
+    config.set('email', 'uri', f'smtp://127.0.0.1:{port}')
+    try:
+        yield
+    finally:
+        controller.stop()
+        config.set('email', 'uri', uri)
 
 
 def create_database(database, password=ADMIN_PASSWORD, config_file=None):

@@ -72,5 +72,17 @@ class EarlyDiscountError(UserError):
     pass
 
 
+class ReportConversionError(UserError):
+    pass
+
+
+class OutcomeError(UserError):
+    pass
+
+
+class SMSGatewayError(UserError):
+    pass
+
+
 class FollowupAuditError(AccessError):
     pass

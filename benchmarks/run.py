@@ -31,7 +31,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOT_MEASURED = [
     ("rendering and sending per 1,000 grouped reminders",
         "not in the runner yet"),
-    ("KPI set for a month", "not in the runner yet"),
     ("credit-limit checks, 8 concurrent postings",
         "not in the runner yet"),
     ]
@@ -128,6 +127,40 @@ class Floors:
             'AND l."reconciliation" IS NULL '
             'AND l."maturity_date" IS NOT NULL) s GROUP BY b', params)
         return dict(self.cursor.fetchall())
+
+    def kpi_sums(self, start, end):
+        """Per customer in one query: the receivable at the end of the
+        month, its part not due, the receivable the day before the month,
+        the debits of the month (sales) and those settled in the month"""
+        p = self.param
+        open_at = (f'm."date" <= {p} '
+            f'AND (l."reconciliation" IS NULL OR r."date" > {p})')
+        amount = 'l."debit" - l."credit"'
+        self.cursor.execute(
+            'SELECT l."party", '
+            f'SUM(CASE WHEN {open_at} THEN {amount} ELSE 0 END), '
+            f'SUM(CASE WHEN {open_at} '
+            f'AND COALESCE(l."maturity_date", m."date") >= {p} '
+            f'THEN {amount} ELSE 0 END), '
+            f'SUM(CASE WHEN m."date" < {p} '
+            f'AND (l."reconciliation" IS NULL OR r."date" >= {p}) '
+            f'THEN {amount} ELSE 0 END), '
+            f'SUM(CASE WHEN m."date" >= {p} AND l."debit" > 0 '
+            'THEN l."debit" ELSE 0 END), '
+            f'SUM(CASE WHEN r."date" >= {p} AND r."date" <= {p} '
+            'AND l."debit" > 0 THEN l."debit" ELSE 0 END) '
+            'FROM "account_move_line" l '
+            'JOIN "account_move" m ON l."move" = m."id" '
+            'JOIN "account_account" a ON l."account" = a."id" '
+            'JOIN "account_account_type" t ON a."type" = t."id" '
+            'LEFT JOIN "account_move_reconciliation" r '
+            'ON l."reconciliation" = r."id" '
+            f'WHERE m."company" = {self.company} '
+            "AND m.\"state\" = 'posted' AND t.\"receivable\" = TRUE "
+            f'AND l."party" IS NOT NULL AND m."date" <= {p} '
+            'GROUP BY l."party"',
+            [end, end, end, end, end, start, start, start, start, end, end])
+        return len(self.cursor.fetchall())
 
     def party_followup(self, party_ids):
         "Per party the firmest level, oldest date and amount dunned"
@@ -255,6 +288,26 @@ def child(figure, database, date, config_file=None):
                 result.update(seconds=seconds,
                     info=f"{len(buckets)} buckets, total "
                     f"{sum(a for _, a in buckets):,.2f}")
+            elif figure == 'kpi':
+                from trytond.modules.ar_followup.models.receivable_kpi import (
+                    ReceivableFigures)
+                start = date.replace(day=1)
+                result['floor'] = 'SQL KPI sums per customer in one query'
+                result['floor_seconds'], _ = timed(
+                    floors.kpi_sums, start, date)
+
+                def kpi_set():
+                    per_party = ReceivableFigures(
+                        company.id, start, date).kpis()
+                    totals = ReceivableFigures(
+                        company.id, start, date, per_party=False).kpis()
+                    return per_party, totals[None]
+                seconds, (per_party, totals) = timed(kpi_set)
+                result.update(seconds=seconds,
+                    info=f"{len(per_party)} customers and the company, "
+                    f"{start} to {date}, receivable "
+                    f"{totals['receivable']:,.2f}, DSO {totals['dso']}, "
+                    f"count-back {totals['count_back_dso']}")
             elif figure == 'party_list':
                 ids = [p.id for p in Party.search(
                         [('code', 'like', 'BENCH%')],
@@ -413,6 +466,7 @@ def parent(options):
             ('daily_second', "daily job, same-day second run"),
             ('aged', "aged balance, all customers"),
             ('party_list', "party list, follow-up fields, 1,000"),
+            ('kpi', "KPI set, one month, customers + company"),
             ]:
         results[figure] = result = measure(options, figure, ours)
         print(line(name, result), flush=True)

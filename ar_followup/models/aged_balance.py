@@ -125,6 +125,7 @@ class OpenReceivables:
                 & (invoice_line.maturity_date != Null))
             .select(invoice_payment.line.as_('line'),
                 Min(invoice_line.maturity_date).as_('maturity_date'),
+                Min(invoice_payment.invoice).as_('invoice'),
                 group_by=[invoice_payment.line]))
         self.from_ = (from_
             .join(reconciliation, 'LEFT',
@@ -136,6 +137,8 @@ class OpenReceivables:
             & ((line.reconciliation == Null)
                 | (reconciliation.date > date)))
         self.amount = line.debit - line.credit
+        # the invoice a payment not yet reconciled was recorded on
+        self.paid_invoice = paid.invoice
         self.maturity_date = Coalesce(
             line.maturity_date, paid.maturity_date, move.date)
 
@@ -225,17 +228,11 @@ class AgedBalanceContext(ModelView):
         return default_bounds()[3]
 
 
-class AgedBalance(ModelSQL, ModelView):
-    __name__ = 'ar_followup.aged_balance'
-    __string__ = "Customer Aged Balance"
+class AgedBucketsMixin:
+    """The amounts of the aged balance per bucket, in the currency of the
+    row's ``currency`` field"""
+    __slots__ = ()
 
-    party = fields.Many2One(
-        'party.party', "Customer",
-        context={
-            'company': Eval('company', -1),
-            },
-        depends={'company'})
-    company = fields.Many2One('company.company', "Company")
     not_due = Monetary(
         "Not Due", currency='currency', digits='currency',
         help="Due on the date or later.")
@@ -263,6 +260,49 @@ class AgedBalance(ModelSQL, ModelView):
     balance = Monetary(
         "Balance", currency='currency', digits='currency',
         help="The whole open amount of the customer.")
+
+    @classmethod
+    def aged_columns(cls, receivables):
+        """Return the aliased Sum columns of the fields of the mixin over
+        the receivables, for the bucket bounds of the context"""
+        *buckets, disputed, balance = receivables.bucket_columns(
+            cls.bounds())
+        overdue = functools.reduce(operator.add, buckets[1:])
+        return [*(b.as_(n) for b, n in zip(buckets, BUCKETS)),
+            disputed.as_('disputed'),
+            overdue.as_('overdue'),
+            balance.as_('balance')]
+
+    @classmethod
+    def open_receivables(cls):
+        "Return the OpenReceivables of the company and date of the context"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        context = Transaction().context
+        date = context.get('date') or Date.today()
+        return OpenReceivables(context.get('company') or -1, date)
+
+    @classmethod
+    def bounds(cls):
+        "Return the bucket bounds of the context or of the configuration"
+        context = Transaction().context
+        bounds = tuple(context.get(f'term{i}') for i in range(1, 5))
+        if None in bounds:
+            bounds = default_bounds()
+        return check_bounds(bounds)
+
+
+class AgedBalance(AgedBucketsMixin, ModelSQL, ModelView):
+    __name__ = 'ar_followup.aged_balance'
+    __string__ = "Customer Aged Balance"
+
+    party = fields.Many2One(
+        'party.party', "Customer",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    company = fields.Many2One('company.company', "Company")
     currency = fields.Function(fields.Many2One(
             'currency.currency', "Currency"),
         'get_currency', searcher='search_currency')
@@ -274,34 +314,14 @@ class AgedBalance(ModelSQL, ModelView):
         cls._order.insert(1, ('party', 'ASC'))
 
     @classmethod
-    def bounds(cls):
-        "Return the bucket bounds of the context or of the configuration"
-        context = Transaction().context
-        bounds = tuple(context.get(f'term{i}') for i in range(1, 5))
-        if None in bounds:
-            bounds = default_bounds()
-        return check_bounds(bounds)
-
-    @classmethod
     def table_query(cls):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = Transaction().context
-        date = context.get('date') or Date.today()
-        company_id = context.get('company') or -1
-        receivables = OpenReceivables(company_id, date)
+        receivables = cls.open_receivables()
         line, move = receivables.line, receivables.move
-        *buckets, disputed, balance = receivables.bucket_columns(
-            cls.bounds())
-        overdue = functools.reduce(operator.add, buckets[1:])
         return receivables.from_.select(
             line.party.as_('id'),
             line.party.as_('party'),
             move.company.as_('company'),
-            *(b.as_(n) for b, n in zip(buckets, BUCKETS)),
-            disputed.as_('disputed'),
-            overdue.as_('overdue'),
-            balance.as_('balance'),
+            *cls.aged_columns(receivables),
             where=receivables.where,
             group_by=[line.party, move.company])
 

@@ -96,6 +96,17 @@ class ContactMechanism(metaclass=PoolMeta):
         return super().usages(_fields=_fields)
 
 
+def attach_report(msg, ext, content, name):
+    "Attach the document of a report to the email message"
+    if isinstance(content, str):
+        content = content.encode('utf-8')
+    maintype, subtype = (
+        mimetypes.guess_type('x.' + ext)[0]
+        or 'application/octet-stream').split('/', 1)
+    msg.add_attachment(content, maintype=maintype,
+        subtype=subtype, filename='%s.%s' % (name, ext))
+
+
 class Communication(ModelSQL, ModelView):
     __name__ = 'account.dunning.email'
     __string__ = "Follow-up Email"
@@ -176,13 +187,7 @@ class Communication(ModelSQL, ModelView):
             for invoice, *_ in rows:
                 ext, content, _, name = InvoiceReport.execute(
                     [invoice.id], {})
-                if isinstance(content, str):
-                    content = content.encode('utf-8')
-                maintype, subtype = (
-                    mimetypes.guess_type('x.' + ext)[0]
-                    or 'application/octet-stream').split('/', 1)
-                msg.add_attachment(content, maintype=maintype,
-                    subtype=subtype, filename='%s.%s' % (name, ext))
+                attach_report(msg, ext, content, name)
 
     @classmethod
     @ModelView.button
@@ -296,6 +301,9 @@ class CommunicationReport(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['statement'] = lambda c: c.statement()
+        # the penalties accrued as of the day the email is sent
+        today = Pool().get('ir.date').today()
+        context['penalties'] = lambda c: c.action.penalties(today)
         return context
 
 

@@ -23,8 +23,9 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+# claim_penalties (penalty_followup.py) comes after the letter it follows
 CHANNELS = ['send_email', 'print_on_letter', 'formal_notice', 'send_sms',
-    'call_task', 'alert_salesperson', 'handover']
+    'call_task', 'alert_salesperson', 'handover', 'claim_penalties']
 
 
 class Level(metaclass=PoolMeta):

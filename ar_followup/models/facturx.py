@@ -15,6 +15,7 @@ from trytond.rpc import RPC
 from trytond.tools import cached_property
 
 from ..exceptions import FacturXError
+from .report import ConvertMixin
 from ..rules import validation
 from ..rules.identity import IdentifierError, compact_siren, compact_vat
 
@@ -223,7 +224,7 @@ class Invoice(metaclass=PoolMeta):
             check_xsd=True)
 
 
-class FacturXReport(InvoiceReport):
+class FacturXReport(ConvertMixin, InvoiceReport):
     """The customer invoice printed as Factur-X: the invoice report
     converted to PDF, with its validated CII XML embedded as PDF/A-3 and
     kept as an attachment of the invoice (the copy sent stays the same)"""

@@ -14,6 +14,8 @@ from trytond.modules.company import CompanyReport
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from .report import ConvertMixin
+
 
 class Action(metaclass=PoolMeta):
     __name__ = 'account.dunning.action'
@@ -45,7 +47,7 @@ class Action(metaclass=PoolMeta):
         Attachment.save(attachments)
 
 
-class Letter(CompanyReport):
+class Letter(ConvertMixin, CompanyReport):
     __name__ = 'account.dunning.action.letter'
 
     @classmethod

@@ -5,7 +5,8 @@ date, for the documents that show them (reminders, statements).
 
 The amounts are those a claim on that date would ask (see penalty.py): the
 late interest of the days not yet claimed or waived and the recovery
-indemnity when not yet claimed.
+indemnity when not yet claimed.  The reminders (grouped email, letter) show
+them for the invoices of their statement (penalty_followup.py).
 """
 from collections import namedtuple
 from decimal import Decimal
@@ -71,3 +72,4 @@ class Invoice(metaclass=PoolMeta):
         if indemnity_claimed:
             indemnity = self.company.currency.round(Decimal(0))
         return AccruedPenalty(late_interest, indemnity, missing_rate)
+

@@ -19,13 +19,15 @@ from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
 from trytond.model import ModelView, fields
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.report import Report
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from .aged_balance import OpenReceivables, _decimal
+from .communication import attach_report
+from .report import ConvertMixin
 
 
 @dataclass
@@ -196,7 +198,7 @@ def _date(value):
     return value
 
 
-class StatementReport(Report):
+class StatementReport(ConvertMixin, Report):
     __name__ = 'ar_followup.party.statement'
 
     @classmethod
@@ -260,3 +262,26 @@ class StatementPrint(Wizard):
             'from_date': self.start.from_date.isoformat(),
             'to_date': self.start.to_date.isoformat(),
             }
+
+
+class Communication(metaclass=PoolMeta):
+    __name__ = 'account.dunning.email'
+
+    def attach_invoices(self, msg):
+        """Attach also the customer's statement of account of the three
+        months ending on the date of the action"""
+        super().attach_invoices(msg)
+        self.attach_statement(msg)
+
+    def attach_statement(self, msg):
+        "Attach the PDF statement of account of the customer"
+        StatementReport = Pool().get(
+            'ar_followup.party.statement', type='report')
+        from_date, to_date = default_period(self.action.date)
+        ext, content, _, name = StatementReport.execute([self.party.id], {
+                'model': 'party.party',
+                'company': self.company.id,
+                'from_date': from_date.isoformat(),
+                'to_date': to_date.isoformat(),
+                })
+        attach_report(msg, ext, content, name)

@@ -15,7 +15,8 @@ for an as-of date, so that SQL compares ``maturity_date`` with date
 literals instead of doing date arithmetic on every line.
 
 Cash-in forecast: :func:`expected_payment_date` and
-:func:`weekly_cash_forecast` (13 weeks, Monday start).
+:func:`weekly_cash_forecast` (13 weeks, Monday start);
+:func:`average_resolution_days` gives the delay of the disputed invoices.
 """
 import bisect
 import datetime as dt
@@ -34,6 +35,7 @@ __all__ = [
     'MaturityRange',
     'OpenInvoice',
     'aged_balance',
+    'average_resolution_days',
     'bucket_index',
     'bucket_label',
     'bucket_labels',
@@ -231,6 +233,21 @@ def expected_payment_date(
             return None
         expected += dt.timedelta(days=dispute_delay)
     return expected
+
+
+def average_resolution_days(disputes):
+    """Return the average days from the opening to the resolution of the
+    ``(opened_on, resolved_on)`` iterable, rounded half up to whole days,
+    or ``None`` when it is empty. A resolution dated before its opening
+    counts 0 days."""
+    total = count = 0
+    for opened_on, resolved_on in disputes:
+        total += max((resolved_on - opened_on).days, 0)
+        count += 1
+    if not count:
+        return None
+    return int((Decimal(total) / count).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def week_start(day):

@@ -42,6 +42,7 @@ __all__ = [
     'overdue_rate',
     'promises_kept_rate',
     'simple_dso',
+    'target_achievement',
     ]
 
 _CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
@@ -333,6 +334,18 @@ def promises_kept_rate(kept, broken):
     kept = _count('Kept promises', kept, minimum=0)
     broken = _count('Broken promises', broken, minimum=0)
     return _percent(Decimal(kept), Decimal(kept + broken))
+
+
+@_exact
+def target_achievement(collected, target):
+    """Return the achievement of a collection target in percent:
+    collected / target × 100.
+
+    Returns ``None`` when ``target`` is zero or negative (no target).
+    """
+    return _percent(
+        _amount('Collected amount', collected),
+        _amount('Target', target))
 
 
 # --- Periods ----------------------------------------------------------------

@@ -34,6 +34,7 @@ __all__ = [
     'UnknownTermMethodError',
     'default_due_date',
     'discount_deadline',
+    'discount_vat_split',
     'early_payment_discount',
     'end_of_month',
     'exceeds_legal_term',
@@ -172,3 +173,30 @@ def early_payment_discount(
     if payment_date > discount_deadline(invoice_date, deadline_days):
         return round_amount(Decimal(0), digits)
     return round_amount(amount * rate / 100, digits)
+
+
+def discount_vat_split(discount, total, taxes, digits=2):
+    """Split an early-payment discount between its net part and the VAT it
+    reduces, pro rata of the invoice.
+
+    ``discount`` is granted on an invoice of ``total`` incl. VAT whose
+    ``taxes`` are (key, base, amount) tuples.  Each tax is reduced by
+    ``discount / total`` of its base and of its amount, rounded half up to
+    ``digits``; the net part (posted on the discount-granted account) is the
+    discount less these VAT parts, so that the net part and the VAT parts
+    add up to the discount exactly (on tiny amounts the VAT parts are
+    capped so that the net part is never negative).  Return (net, [(key,
+    base part, VAT part), ...]).
+    """
+    if discount < 0 or total <= 0 or discount > total:
+        raise InvalidDiscountError(
+            f"The discount must be between zero and the total {total} "
+            f"incl. VAT, got {discount}.")
+    ratio = discount / total
+    parts, remaining = [], discount
+    for key, base, amount in taxes:
+        # rounding up tiny amounts may not take more than the discount
+        vat = min(round_amount(amount * ratio, digits), remaining)
+        remaining -= vat
+        parts.append((key, round_amount(base * ratio, digits), vat))
+    return round_amount(remaining, digits), parts

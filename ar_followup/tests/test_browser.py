@@ -151,7 +151,9 @@ class BrowserSmokeTestCase(unittest.TestCase):
             return
         self.run_logged([sys.executable, '-O', '-m',
                 'trytond.modules.ar_followup.cli', '-c', self.config,
-                '-d', DATABASE, 'demo'], "ar-followup demo")
+                '-d', DATABASE, 'demo',
+                '--mail-dir', os.path.join(self.tmp, 'mail')],
+            "ar-followup demo")
         if cached:
             os.makedirs(cache, exist_ok=True)
             shutil.copy(database, cached)

@@ -236,6 +236,17 @@ class RateTestCase(unittest.TestCase):
         with self.assertRaises(kpi.KPIInputError):
             kpi.promises_kept_rate(-1, 2)
 
+    def test_target_achievement(self):
+        # 45,000 collected on a target of 3 × 20,000 = 75.00 %
+        self.assertEqual(
+            kpi.target_achievement(D('45000'), D('60000')), D('75.00'))
+        # 70,000 / 60,000 = 116.666… -> 116.67
+        self.assertEqual(
+            kpi.target_achievement(D('70000'), D('60000')), D('116.67'))
+        self.assertIsNone(kpi.target_achievement(D('100'), D(0)))
+        with self.assertRaises(kpi.KPIInputError):
+            kpi.target_achievement(100.0, D('60000'))
+
     def test_no_receivable(self):
         self.assertIsNone(kpi.overdue_rate(D(0), D(0)))
         self.assertIsNone(kpi.disputed_share(D(10), D('-5')))
@@ -530,6 +541,21 @@ class ForecastTestCase(unittest.TestCase):
         self.assertEqual(forecast.weeks[2][1], D('700'))
         self.assertEqual(forecast.excluded, D(0))
 
+    def test_average_resolution_days(self):
+        # 10, 5 and 20 days: 35 / 3 = 11.67, rounded to 12
+        disputes = [
+            (date(2025, 5, 1), date(2025, 5, 11)),
+            (date(2025, 5, 10), date(2025, 5, 15)),
+            (date(2025, 6, 1), date(2025, 6, 21)),
+            ]
+        self.assertEqual(ageing.average_resolution_days(disputes), 12)
+        # 10 and 5 days: 7.5 rounds half up to 8
+        self.assertEqual(ageing.average_resolution_days(disputes[:2]), 8)
+        # a resolution dated before its opening counts 0
+        self.assertEqual(ageing.average_resolution_days(
+                [(date(2025, 5, 2), date(2025, 5, 1))]), 0)
+        self.assertIsNone(ageing.average_resolution_days([]))
+
 
 class AgeingPropertiesTestCase(unittest.TestCase):
     "Properties of the aged balance and forecast"
@@ -606,3 +632,14 @@ class AgeingPropertiesTestCase(unittest.TestCase):
         self.assertEqual(mondays[0], ageing.week_start(as_of))
         if dispute_delay is not None:
             self.assertEqual(forecast.excluded, 0)
+
+    @PROPERTIES
+    @given(st.lists(st.tuples(dates, st.integers(0, 400)), min_size=1,
+            max_size=30))
+    def test_average_resolution_within_range(self, disputes):
+        average = ageing.average_resolution_days(
+            (opened, opened + dt.timedelta(days=days))
+            for opened, days in disputes)
+        durations = [days for _, days in disputes]
+        self.assertLessEqual(min(durations), average)
+        self.assertLessEqual(average, max(durations))

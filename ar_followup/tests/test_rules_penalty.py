@@ -372,6 +372,33 @@ class TermsTestCase(unittest.TestCase):
         self.assertEqual(
             terms.early_payment_discount(*args, digits=0), D('19'))
 
+    def test_discount_vat_split(self):
+        "2 % of 1,200 incl. 200 VAT at 20 %: 20.00 net and 4.00 VAT"
+        self.assertEqual(
+            terms.discount_vat_split(
+                D('24.00'), D('1200.00'), [('vat20', D('1000'), D('200'))]),
+            (D('20.00'), [('vat20', D('20.00'), D('4.00'))]))
+        # two rates: 1,000 at 20 % and 500 at 5.5 % = 1,727.50 incl. VAT;
+        # 2 % = 34.55: VAT parts 4.00 and 0.55, the net part the rest
+        self.assertEqual(
+            terms.discount_vat_split(
+                D('34.55'), D('1727.50'), [
+                    ('vat20', D('1000'), D('200')),
+                    ('vat5.5', D('500'), D('27.50'))]),
+            (D('30.00'), [
+                    ('vat20', D('20.00'), D('4.00')),
+                    ('vat5.5', D('10.00'), D('0.55'))]))
+        # no VAT (exempt sale): all net
+        self.assertEqual(
+            terms.discount_vat_split(D('10.00'), D('500.00'), []),
+            (D('10.00'), []))
+
+    def test_discount_vat_split_bad_input(self):
+        for discount, total in [
+                (D('-1'), D('100')), (D('1'), D('0')), (D('101'), D('100'))]:
+            with self.assertRaises(terms.InvalidDiscountError):
+                terms.discount_vat_split(discount, total, [])
+
     def test_discount_bad_input(self):
         with self.assertRaises(terms.InvalidDiscountError):
             terms.early_payment_discount(

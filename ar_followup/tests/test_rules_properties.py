@@ -127,6 +127,34 @@ class TermsTestCase(unittest.TestCase):
         self.assertEqual(violation.excess_days, 1)
 
 
+    @SETTINGS
+    @given(positive, percents, st.lists(
+            st.tuples(positive, st.sampled_from(
+                    [Decimal('0.055'), Decimal('0.10'), Decimal('0.20')])),
+            max_size=3), currency_digits)
+    def test_discount_vat_split(self, net_total, rate, bases, digits):
+        "Net and VAT parts add up to the discount, each tax reduced pro rata"
+        taxes = [(i, interest.round_amount(base, digits),
+                interest.round_amount(base * vat, digits))
+            for i, (base, vat) in enumerate(bases)]
+        total = interest.round_amount(net_total, digits) + sum(
+            base + vat for _, base, vat in taxes)
+        if not total:
+            return
+        discount = interest.round_amount(total * rate / 100, digits)
+        if discount > total:
+            discount = total
+        net, parts = terms.discount_vat_split(
+            discount, total, taxes, digits=digits)
+        self.assertEqual(net + sum(vat for _, _, vat in parts), discount)
+        self.assertGreaterEqual(net, 0)
+        for (key, base, vat), (part_key, base_part, vat_part) in zip(
+                taxes, parts):
+            self.assertEqual(key, part_key)
+            self.assertTrue(0 <= vat_part <= vat)
+            self.assertTrue(0 <= base_part <= base)
+
+
 class LimitationTestCase(unittest.TestCase):
     "Limitation dates"
 
