@@ -72,6 +72,10 @@ class EarlyDiscountError(UserError):
     pass
 
 
+class EInvoicePlatformError(UserError):
+    pass
+
+
 class ReportConversionError(UserError):
     pass
 

@@ -1,7 +1,7 @@
 # This file is part of ar_followup.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """The outgoing 212 *Encaissée*: a French B2B service invoice with VAT on
-receipts tells, once paid, the amount collected and its VAT rate."""
+receipts tells, once paid, the amount collected per VAT rate."""
 import datetime as dt
 from decimal import Decimal
 
@@ -10,6 +10,7 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
 from ..rules import lifecycle as rules
+from ..rules.ereporting import split_by_rate
 from ..rules.identity import compact_siren
 
 
@@ -44,16 +45,32 @@ class Invoice(metaclass=PoolMeta):
         return bool(self.einvoice_required
             and self.operation_category == 'services'
             and not self.vat_on_debits
-            and self.einvoice_vat_rate is not None)
+            and self.einvoice_vat_totals)
+
+    @property
+    def einvoice_vat_totals(self):
+        "The amounts including VAT of the invoice per VAT rate in percent"
+        totals = {}
+        for tax in self.taxes:
+            if tax.tax and tax.tax.type == 'percentage':
+                rate = (tax.tax.rate * 100).quantize(Decimal('0.01'))
+                totals[rate] = totals.get(rate, 0) + tax.base + tax.amount
+        return totals
 
     @property
     def einvoice_vat_rate(self):
         "The VAT rate in percent when the invoice has a single one"
-        rates = {t.tax.rate for t in self.taxes
-            if t.tax and t.tax.type == 'percentage'}
+        rates = list(self.einvoice_vat_totals)
         if len(rates) == 1:
-            rate, = rates
-            return (rate * 100).quantize(Decimal('0.01'))
+            return rates[0]
+
+    def einvoice_collected_amounts(self, amount):
+        """Return the (amount, VAT rate) collected per rate, the highest
+        rate first, of the amount collected on the invoice: split in
+        proportion of the invoice's amounts including VAT per rate"""
+        shares = split_by_rate(amount, self.einvoice_vat_totals)
+        return sorted(((a, r) for r, a in shares.items()),
+            key=lambda s: s[1], reverse=True)
 
     @property
     def einvoice_collection_date(self):
@@ -103,9 +120,10 @@ class LifecycleStatus(metaclass=PoolMeta):
             code=self.code,
             date=self.date,
             reason_code=self.reason_code,
-            reason=self.reason,
-            amount=self.amount,
-            vat_rate=self.vat_rate)
+            reason=self.reason)
+        if self.code in rules.CLOSING and self.amount is not None:
+            status['amounts'] = invoice.einvoice_collected_amounts(
+                self.amount)
         return rules.build_cdar(message_id, dt.datetime.now(), seller, buyer,
             [status], recipient_uri=invoice.einvoice_routing_address
             or invoice.party.einvoice_routing_address)

@@ -53,11 +53,7 @@ class Invoice(metaclass=PoolMeta):
         "Yield the (date, amount, {rate: total}) of the payments"
         lines = {l for l in self.payment_lines}
         lines.update(self.reconciliation_lines)
-        totals = {}
-        for tax in self.taxes:
-            if tax.tax and tax.tax.type == 'percentage':
-                rate = (tax.tax.rate * 100).quantize(Decimal('0.01'))
-                totals[rate] = totals.get(rate, 0) + tax.base + tax.amount
+        totals = self.einvoice_vat_totals
         if not totals:
             totals = {Decimal('0.00'): self.total_amount}
         for line in lines:

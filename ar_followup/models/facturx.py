@@ -15,9 +15,10 @@ from trytond.rpc import RPC
 from trytond.tools import cached_property
 
 from ..exceptions import FacturXError
-from .report import ConvertMixin
+from ..rules import facturx as profiles
 from ..rules import validation
 from ..rules.identity import IdentifierError, compact_siren, compact_vat
+from .report import ConvertMixin
 
 TEMPLATE = 'FR-EN16931'
 loader = genshi.template.TemplateLoader(
@@ -87,6 +88,11 @@ class EdocumentInvoice(metaclass=PoolMeta):
         category = (self.invoice.operation_category
             or self.invoice.operation_category_from_lines())
         return BUSINESS_PROCESS[category]
+
+    @cached_property
+    def guideline(self):
+        "BT-24: the Factur-X profile the invoice needs"
+        return profiles.GUIDELINES[self.invoice.facturx_profile]
 
     @cached_property
     def notes(self):
@@ -178,6 +184,16 @@ class Invoice(metaclass=PoolMeta):
                 'facturx_pdf': RPC(instantiate=0, readonly=True),
                 })
 
+    @property
+    def facturx_profile(self):
+        """The Factur-X profile the VAT breakdown of the invoice needs:
+        EN 16931, or EXTENDED (rules.facturx.profile)"""
+        return profiles.profile(
+            (t.tax.unece_category_code if t.tax else None,
+                t.tax.rate if t.tax else None,
+                t.tax.legal_notice if t.tax else None)
+            for t in self.taxes)
+
     def facturx_xml(self):
         "Return the validated Factur-X XML of the posted customer invoice"
         pool = Pool()
@@ -187,18 +203,19 @@ class Invoice(metaclass=PoolMeta):
                     'ar_followup.msg_facturx_not_posted',
                     invoice=self.rec_name))
         xml = Edocument(self).render(TEMPLATE)
-        self.facturx_check(xml)
+        self.facturx_check(xml, self.facturx_profile)
         return xml
 
     @classmethod
-    def facturx_check(cls, xml):
+    def facturx_check(cls, xml, profile=profiles.EN16931):
         """Raise FacturXError with the rule ids when the XML fails the
-        Factur-X XSD or, when the rules folder is set, a fatal assertion
-        of the FNFE-MPE EN 16931 and BR-FR rules"""
+        Factur-X XSD of the profile or, when the rules folder is set, a
+        fatal assertion of the FNFE-MPE rules of the profile (EN 16931 or
+        EXTENDED, and BR-FR)"""
         pool = Pool()
         Configuration = pool.get('account.configuration')
         try:
-            facturx.xml_check_xsd(xml, flavor='factur-x', level='en16931')
+            facturx.xml_check_xsd(xml, flavor='factur-x', level=profile)
         except Exception as exception:
             raise FacturXError(gettext(
                     'ar_followup.msg_facturx_xsd', error=str(exception)))
@@ -206,7 +223,7 @@ class Invoice(metaclass=PoolMeta):
         if not folder:
             return
         try:
-            paths = validation.rule_paths(folder, validation.FACTURX_RULES)
+            paths = validation.rule_paths(folder, profiles.RULES[profile])
         except validation.RulesNotFound as exception:
             raise FacturXError(gettext(
                     'ar_followup.msg_facturx_rules_not_found',
@@ -220,7 +237,8 @@ class Invoice(metaclass=PoolMeta):
     def facturx_pdf(self, pdf):
         "Return the PDF (bytes) with the validated Factur-X XML embedded"
         return facturx.generate_from_binary(
-            pdf, self.facturx_xml(), flavor='factur-x', level='en16931',
+            pdf, self.facturx_xml(), flavor='factur-x',
+            level=self.facturx_profile,
             check_xsd=True)
 
 

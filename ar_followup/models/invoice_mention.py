@@ -15,6 +15,7 @@ from trytond.model import fields
 from trytond.modules.ar_followup.rules import interest, terms
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.transaction import Transaction
 
 from .penalty_clause import late_rate_resolver
 
@@ -46,6 +47,24 @@ class PaymentTerm(metaclass=PoolMeta):
             },
         help="The days after the invoice date within which the payment "
         "earns the early-payment discount.")
+
+    late_penalty_clause = fields.Function(fields.Text(
+            "Late-Payment Clause",
+            help="The late-payment penalties of the company printed with "
+            "this term on the invoices to business customers (as of "
+            "today); a customer's own late rate (party, Accounting tab) "
+            "replaces the rate."),
+        'get_late_penalty_clause')
+
+    def get_late_penalty_clause(self, name):
+        pool = Pool()
+        Company = pool.get('company.company')
+        Date = pool.get('ir.date')
+        company_id = Transaction().context.get('company')
+        if not company_id:
+            return None
+        return '\n'.join(late_penalty_mentions(
+                None, Company(company_id), Date.today()))
 
     def early_discount(self, amount, invoice_date, payment_date, digits=2):
         "Return the early-payment discount earned by ``payment_date``"
@@ -110,20 +129,28 @@ class Invoice(metaclass=PoolMeta):
         if self.party.customer_type == 'consumer':
             # L441-9 and L441-10 II apply between professionals only
             return
-        rate, _ = late_rate_resolver(self.party, self.company, strict=False)
-        if callable(rate):
-            try:
-                rate = rate(invoice_date)
-            except interest.MissingRateError:
-                rate = None
-            if rate is None:
-                yield gettext('ar_followup.msg_mention_legal_rate_unknown')
-            else:
-                yield gettext('ar_followup.msg_mention_legal_rate',
-                    rate=lang.format('%.2f', rate))
+        yield from late_penalty_mentions(
+            self.party, self.company, invoice_date)
+
+
+def late_penalty_mentions(party, company, date):
+    """Yield, in the language of the transaction, the mentions of the late
+    rate of ``party`` (the clause of ``company`` when None) as of ``date``
+    and of the EUR 40 recovery indemnity"""
+    lang = Pool().get('ir.lang').get()
+    rate, _ = late_rate_resolver(party, company, strict=False)
+    if callable(rate):
+        try:
+            rate = rate(date)
+        except interest.MissingRateError:
+            rate = None
+        if rate is None:
+            yield gettext('ar_followup.msg_mention_legal_rate_unknown')
         else:
-            yield gettext('ar_followup.msg_mention_contractual_rate',
+            yield gettext('ar_followup.msg_mention_legal_rate',
                 rate=lang.format('%.2f', rate))
-        yield gettext('ar_followup.msg_mention_indemnity',
-            amount=lang.currency(
-                interest.RECOVERY_INDEMNITY, self.company.currency))
+    else:
+        yield gettext('ar_followup.msg_mention_contractual_rate',
+            rate=lang.format('%.2f', rate))
+    yield gettext('ar_followup.msg_mention_indemnity',
+        amount=lang.currency(interest.RECOVERY_INDEMNITY, company.currency))

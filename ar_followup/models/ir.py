@@ -11,3 +11,6 @@ class Cron(metaclass=PoolMeta):
         super().__setup__()
         cls.method.selection.append(
             ('account.dunning.run|run_daily', "Run Daily Follow-up"))
+        cls.method.selection.append(
+            ('account.einvoice.platform|receive_all_statuses',
+                "Receive E-invoicing Statuses"))

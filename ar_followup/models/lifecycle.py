@@ -38,13 +38,15 @@ class LifecycleStatus(ModelSQL, ModelView):
         "210 and 213).")
     reason = fields.Text("Reason")
     amount = fields.Numeric(
-        "Amount Collected", digits=(16, 2),
-        states={'invisible': Eval('code') != '212'},
-        help="For 212: the amount collected including VAT.")
+        "Amount", digits=(16, 2),
+        states={'invisible': ~Eval('code').in_(['206', '207', '212'])},
+        help="For 212: the amount collected including VAT; for 206 and "
+        "207: the amount disputed (not approved) including VAT.")
     vat_rate = fields.Numeric(
         "VAT Rate", digits=(16, 2),
         states={'invisible': Eval('code') != '212'},
-        help="For 212: the VAT rate in percent of the amount collected.")
+        help="For 212: the VAT rate in percent of the amount collected "
+        "(empty when the invoice has several rates).")
     source = fields.Selection([
             ('platform', "Platform"),
             ('file', "File"),
@@ -174,6 +176,7 @@ class LifecycleStatus(ModelSQL, ModelView):
                     'reason': row.reason or None,
                     'amount': row.amount,
                     'vat_rate': row.vat_rate,
+                    'approved_amount': row.approved_amount,
                     'source': source,
                     })
         cls.create(to_create)
@@ -199,7 +202,8 @@ class Invoice(metaclass=PoolMeta):
             "Credit Note Needed",
             states={'invisible': ~Eval('einvoice_credit_note_needed')},
             help="The customer refused or the platform rejected the "
-            "invoice: the follow-up stops and a credit note is due."),
+            "invoice: the follow-up stops and a credit note is due (until "
+            "the invoice is settled by it)."),
         'get_einvoice_flag', searcher='search_einvoice_flag')
     einvoice_payment_expected = fields.Function(fields.Boolean(
             "Payment Expected",
@@ -244,19 +248,33 @@ class Invoice(metaclass=PoolMeta):
                             'success', '')))),
             ]
 
+    # a refused or rejected invoice needs its credit note while it is open
+    _einvoice_flag_states = {
+        'einvoice_credit_note_needed': ['posted'],
+        }
+
     def get_einvoice_flag(self, name):
-        return self.einvoice_status in self._einvoice_flags[name]
+        states = self._einvoice_flag_states.get(name)
+        return (self.einvoice_status in self._einvoice_flags[name]
+            and (states is None or self.state in states))
 
     @classmethod
     def search_einvoice_flag(cls, name, clause):
         _, operator, value = clause[:3]
         codes = sorted(cls._einvoice_flags[name])
+        states = cls._einvoice_flag_states.get(name)
         if (operator == '=') == bool(value):
-            return [('einvoice_status', 'in', codes)]
-        return ['OR',
+            domain = [('einvoice_status', 'in', codes)]
+            if states is not None:
+                domain.append(('state', 'in', states))
+            return domain
+        domain = ['OR',
             ('einvoice_status', '=', None),
             ('einvoice_status', 'not in', codes),
             ]
+        if states is not None:
+            domain.append(('state', 'not in', states))
+        return domain
 
     @classmethod
     def copy(cls, invoices, default=None):
@@ -272,8 +290,8 @@ class ImportStatusStart(ModelView):
     file = fields.Binary(
         "File", required=True, filename='filename',
         help="A CDAR D22B status message (XML) or a CSV with the columns "
-        "invoice, code, date and optionally reason_code, reason, amount, "
-        "vat_rate.")
+        "invoice, code, date and optionally reason_code, reason, amount "
+        "(collected for 212, disputed for 206 and 207), vat_rate.")
     filename = fields.Char("File Name")
 
 

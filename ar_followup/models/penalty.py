@@ -21,7 +21,7 @@ from trytond.modules.ar_followup.exceptions import (
 from trytond.modules.ar_followup.rules import interest
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, PYSONEncoder
+from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
@@ -260,9 +260,14 @@ class Invoice(metaclass=PoolMeta):
             serialise(f'account.invoice.penalty,{company}')
 
     @classmethod
-    def claim_penalties(cls, invoices, date):
+    def claim_penalties(cls, invoices, date, additional_costs=None,
+            additional_costs_note=None):
         """Create and return one draft penalty invoice per customer claiming
-        the late interest and indemnities of ``invoices`` up to ``date``"""
+        the late interest and indemnities of ``invoices`` up to ``date``
+
+        ``additional_costs`` are the recovery costs justified beyond the
+        fixed indemnity (L441-10 II), claimed with their
+        ``additional_costs_note`` from the one customer of ``invoices``."""
         pool = Pool()
         Penalty = pool.get('account.invoice.penalty')
         cls._penalty_serialise(invoices)
@@ -270,6 +275,9 @@ class Invoice(metaclass=PoolMeta):
         for penalty in cls._penalty_records(invoices, date):
             key = (penalty.invoice.company, penalty.invoice.party)
             by_party[key].append(penalty)
+        if additional_costs:
+            cls._add_recovery_costs(
+                by_party, additional_costs, additional_costs_note)
         claims = []
         for (company, party), penalties in by_party.items():
             claim = cls._penalty_claim_invoice(company, party, date)
@@ -284,6 +292,25 @@ class Invoice(metaclass=PoolMeta):
         cls.update_taxes(claims)
         Penalty.save([p for ps in by_party.values() for p in ps])
         return claims
+
+    @staticmethod
+    def _add_recovery_costs(by_party, amount, note):
+        "Set the additional recovery costs on the first penalty claimed"
+        if amount < 0 or not (note or '').strip():
+            raise PenaltyClaimError(gettext(
+                    'ar_followup.msg_penalty_costs_note'))
+        if len(by_party) != 1:
+            raise PenaltyClaimError(gettext(
+                    'ar_followup.msg_penalty_costs_one_customer'))
+        (_, party), penalties = next(iter(by_party.items()))
+        if party.customer_type != 'business':
+            raise PenaltyClaimError(gettext(
+                    'ar_followup.msg_penalty_costs_business',
+                    party=party.rec_name))
+        penalty = penalties[0]
+        penalty.additional_costs = penalty.invoice.company.currency.round(
+            amount)
+        penalty.additional_costs_note = note.strip()
 
     @classmethod
     def _penalty_claim_invoice(cls, company, party, date):
@@ -350,6 +377,20 @@ class InvoicePenalty(ModelSQL, ModelView):
     indemnity = Monetary(
         "Recovery Indemnity", currency='currency', digits='currency',
         required=True, readonly=True)
+    additional_costs = Monetary(
+        "Additional Recovery Costs", currency='currency', digits='currency',
+        readonly=True,
+        states={
+            'invisible': ~Eval('additional_costs'),
+            },
+        help="The recovery costs justified beyond the fixed indemnity "
+        "(article L441-10 of the French commercial code).")
+    additional_costs_note = fields.Text(
+        "Justification", readonly=True,
+        states={
+            'invisible': ~Eval('additional_costs'),
+            },
+        help="What justifies the additional recovery costs.")
     claim_invoice = fields.Many2One(
         'account.invoice', "Claim Invoice", readonly=True,
         ondelete='CASCADE',
@@ -384,12 +425,15 @@ class InvoicePenalty(ModelSQL, ModelView):
         super().__setup__()
         cls._order.insert(0, ('end_date', 'DESC'))
 
+    # the links that are not part of the claim or waiver recorded
+    _audit_writable = {'action'}
+
     @classmethod
     def write(cls, *args):
         "A penalty is the record of a claim or a waiver: never rewritten"
         actions = iter(args)
         for penalties, values in zip(actions, actions):
-            if penalties and values:
+            if penalties and set(values) - cls._audit_writable:
                 penalty = penalties[0]
                 raise FollowupAuditError(gettext(
                         'ar_followup.msg_penalty_audit_readonly',
@@ -444,11 +488,16 @@ class InvoicePenalty(ModelSQL, ModelView):
         config = Configuration(1)
         company = self.invoice.company
         lines = []
+        # the unsaved records of a claim have no additional costs unless set
+        additional_costs = getattr(self, 'additional_costs', None)
+        note = getattr(self, 'additional_costs_note', None) or ''
         for amount, field, message in [
                 (self.late_interest, 'penalty_interest_account',
                     'msg_penalty_interest_line'),
                 (self.indemnity, 'penalty_indemnity_account',
                     'msg_penalty_indemnity_line'),
+                (additional_costs, 'penalty_indemnity_account',
+                    'msg_penalty_costs_line'),
                 ]:
             if not amount:
                 continue
@@ -470,7 +519,8 @@ class InvoicePenalty(ModelSQL, ModelView):
                         'ar_followup.' + message,
                         invoice=self.invoice.rec_name,
                         start=lang.strftime(self.start_date),
-                        end=lang.strftime(self.end_date))))
+                        end=lang.strftime(self.end_date),
+                        note=note)))
         return lines
 
 
@@ -482,9 +532,39 @@ class PenaltyClaimStart(ModelView):
         "Date", required=True,
         help="The last day late claimed and the date of the penalty "
         "invoice.")
+    additional_costs = fields.Numeric(
+        "Additional Recovery Costs", digits=(16, 2),
+        domain=['OR',
+            ('additional_costs', '=', None),
+            ('additional_costs', '>=', 0),
+            ],
+        help="The recovery costs justified beyond the fixed indemnity of "
+        "EUR 40 (article L441-10), added to the claim of one business "
+        "customer.")
+    additional_costs_note = fields.Text(
+        "Justification",
+        states={
+            'invisible': ~Eval('additional_costs'),
+            'required': Bool(Eval('additional_costs')),
+            },
+        help="What justifies the additional costs (for example the fees "
+        "of a collection agency or a bailiff), printed on the claim.")
 
 
-class PenaltyClaim(Wizard):
+class _PenaltyWizard:
+    "The start date of today and the opening of the records made"
+
+    def default_start(self, fields):
+        return {'date': Pool().get('ir.date').today()}
+
+    @staticmethod
+    def _open(action, records):
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('id', 'in', [r.id for r in records])])
+        return action, {}
+
+
+class PenaltyClaim(_PenaltyWizard, Wizard):
     __name__ = 'account.invoice.penalty.claim'
 
     start = StateView(
@@ -495,15 +575,13 @@ class PenaltyClaim(Wizard):
             ])
     claim = StateAction('account_invoice.act_invoice_out_form')
 
-    def default_start(self, fields):
-        return {'date': Pool().get('ir.date').today()}
-
     def do_claim(self, action):
-        claims = self.model.claim_penalties(self.records, self.start.date)
+        claims = self.model.claim_penalties(
+            self.records, self.start.date,
+            additional_costs=self.start.additional_costs,
+            additional_costs_note=self.start.additional_costs_note)
         action['domains'] = []
-        action['pyson_domain'] = PYSONEncoder().encode(
-            [('id', 'in', [c.id for c in claims])])
-        return action, {}
+        return self._open(action, claims)
 
 
 class PenaltyWaiveStart(ModelView):
@@ -515,7 +593,7 @@ class PenaltyWaiveStart(ModelView):
     reason = fields.Text("Reason", required=True)
 
 
-class PenaltyWaive(Wizard):
+class PenaltyWaive(_PenaltyWizard, Wizard):
     __name__ = 'account.invoice.penalty.waive'
 
     start = StateView(
@@ -526,12 +604,6 @@ class PenaltyWaive(Wizard):
             ])
     waive = StateAction('ar_followup.act_invoice_penalty_form')
 
-    def default_start(self, fields):
-        return {'date': Pool().get('ir.date').today()}
-
     def do_waive(self, action):
-        penalties = self.model.waive_penalties(
-            self.records, self.start.date, self.start.reason)
-        action['pyson_domain'] = PYSONEncoder().encode(
-            [('id', 'in', [p.id for p in penalties])])
-        return action, {}
+        return self._open(action, self.model.waive_penalties(
+                self.records, self.start.date, self.start.reason))

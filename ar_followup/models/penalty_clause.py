@@ -178,18 +178,24 @@ class Party(metaclass=PoolMeta):
     def late_penalty_clause(self, company):
         """Return the (rate type, contractual rate, delay mode) of the
         customer in ``company``"""
-        pool = Pool()
-        Configuration = pool.get('account.configuration')
-        config = Configuration(1)
+        rate_type, rate, mode = company_penalty_clause(company)
         pattern = {'company': company.id}
-        mode = config.get_multivalue('late_rate_mode', **pattern)
-        rate_type = self.get_multivalue('late_rate_type', **pattern)
-        if rate_type:
+        if self.get_multivalue('late_rate_type', **pattern):
+            rate_type = self.get_multivalue('late_rate_type', **pattern)
             rate = self.get_multivalue('late_rate', **pattern)
-        else:
-            rate_type = config.get_multivalue('late_rate_type', **pattern)
-            rate = config.get_multivalue('late_rate', **pattern)
-        return rate_type or 'legal', rate, mode or interest.SPLIT
+        return rate_type, rate, mode
+
+
+def company_penalty_clause(company):
+    """Return the (rate type, contractual rate, delay mode) of the
+    accounting configuration of ``company``"""
+    Configuration = Pool().get('account.configuration')
+    config = Configuration(1)
+    pattern = {'company': company.id}
+    return (
+        config.get_multivalue('late_rate_type', **pattern) or 'legal',
+        config.get_multivalue('late_rate', **pattern),
+        config.get_multivalue('late_rate_mode', **pattern) or interest.SPLIT)
 
 
 class PartyLatePenalty(ModelSQL, CompanyValueMixin):
@@ -216,12 +222,16 @@ def late_rate_resolver(party, company, strict=True):
     of the customer in ``company``
 
     ``strict`` refuses the ECB half-years after the date up to which the
-    table is checked (MissingRateError when computed).
+    table is checked (MissingRateError when computed).  Without ``party``
+    the clause of the company applies.
     """
     pool = Pool()
     Configuration = pool.get('account.configuration')
     EcbRate = pool.get('account.penalty.ecb_rate')
-    rate_type, rate, mode = party.late_penalty_clause(company)
+    if party:
+        rate_type, rate, mode = party.late_penalty_clause(company)
+    else:
+        rate_type, rate, mode = company_penalty_clause(company)
     if rate_type == 'contractual' and rate is not None:
         return rate, mode
     covered_until = None

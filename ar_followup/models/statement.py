@@ -175,13 +175,14 @@ class StatementBuilder:
         return statement
 
     def penalties(self, statement, invoice_ids):
-        "Add the penalties accrued on the overdue invoices at the end date"
+        """Add the penalties accrued on the overdue invoices at the end date
+        and not claimed nor waived yet (a claimed penalty is on the
+        statement as the penalty invoice), as the reminders state them"""
         Invoice = Pool().get('account.invoice')
-        with Transaction().set_context(penalty_date=self.to_date):
-            for invoice in Invoice.browse(sorted(invoice_ids)):
-                statement.late_interest += invoice.late_interest or 0
-                statement.recovery_indemnity += (
-                    invoice.recovery_indemnity or 0)
+        accrued = Invoice.accrued_penalties(sorted(invoice_ids), self.to_date)
+        for penalty in accrued.values():
+            statement.late_interest += penalty.late_interest
+            statement.recovery_indemnity += penalty.indemnity
 
     @staticmethod
     def kind(invoice_type, debit, credit):

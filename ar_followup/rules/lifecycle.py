@@ -12,6 +12,13 @@ module.  What they mean for the follow-up:
 * 212 *Encaissée* closes the follow-up;
 * 206 *Approuvée partiellement* leaves a disputed part.
 
+A status may carry amounts (CDAR ``SpecifiedDocumentCharacteristic``):
+the amount collected per VAT rate for 212 (``MEN``, one per rate) and
+the part not approved including VAT for 206 and 207 (``MNATTC``, or the
+approved part ``MAPTTC`` from which the model deduces it).
+:func:`dispute_reason` maps the reason codes to the reasons of a
+dispute.
+
 The *current* status of an invoice is the latest one by date (the
 highest code on the same date): statuses may arrive out of order.
 
@@ -44,9 +51,10 @@ from .importers import (
     _date, _parse, _text, parse_decimal)
 
 __all__ = [
-    'CLOSING', 'CREDIT_NOTE', 'DISPUTED_PART', 'PAUSING', 'PAYMENT_SENT',
-    'STATUSES', 'Status', 'StatusRow', 'build_cdar', 'current_status',
-    'parse_cdar', 'parse_status_csv', 'safe_parser',
+    'CLOSING', 'CREDIT_NOTE', 'DISPUTED_PART', 'DISPUTE_OPENING',
+    'PAUSING', 'PAYMENT_SENT', 'STATUSES', 'Status', 'StatusRow',
+    'build_cdar', 'current_status', 'dispute_reason', 'parse_cdar',
+    'parse_status_csv', 'safe_parser',
     ]
 
 DATA = os.path.join(
@@ -79,6 +87,22 @@ CREDIT_NOTE = frozenset({'210', '213'})
 PAYMENT_SENT = frozenset({'211'})
 CLOSING = frozenset({'212'})
 DISPUTED_PART = frozenset({'206'})
+DISPUTE_OPENING = frozenset({'207'})
+# The reason codes of 207 (BR-FR-CDV-CL-09) as the reasons of a dispute
+DISPUTE_REASONS = {
+    'PU_ERR': 'price',
+    'REM_ERR': 'price',
+    'QTE_ERR': 'quantity',
+    'QUALITE_ERR': 'quality',
+    'LIVR_INCOMP': 'not_received',
+    'DOUBLON': 'duplicate',
+    'DOUBLE_FACT': 'duplicate',
+    }
+
+
+def dispute_reason(reason_code):
+    "Return the reason of the dispute opened by a status of reason code"
+    return DISPUTE_REASONS.get((reason_code or '').strip().upper(), 'other')
 
 
 @dataclass(frozen=True)
@@ -92,6 +116,7 @@ class StatusRow:
     reason: str = ''
     amount: Decimal = None
     vat_rate: Decimal = None
+    approved_amount: Decimal = None
 
 
 def current_status(statuses):
@@ -228,31 +253,54 @@ def _cdar_row(line, ref, ack_date):
     status = ref.find('ram:SpecifiedDocumentStatus', NS)
     date = ack_date
     reason_code = reason = ''
-    amount = vat_rate = None
+    amount = vat_rate = approved = None
     if status is not None:
         date = _datetime(
             status, 'ram:ReferenceDateTime/udt:DateTimeString') or date
         reason_code = (status.findtext('ram:ReasonCode', '', NS)
             or '').strip()
         reason = (status.findtext('ram:Reason', '', NS) or '').strip()
-        for characteristic in status.iterfind(
-                'ram:SpecifiedDocumentCharacteristic', NS):
-            if characteristic.findtext('ram:TypeCode', '', NS) != 'MEN':
-                continue
-            raw_amount = characteristic.findtext('ram:ValueAmount', '', NS)
-            raw_rate = characteristic.findtext('ram:ValuePercent', '', NS)
-            amount = parse_decimal(raw_amount or '')
-            vat_rate = parse_decimal(raw_rate or '')
-            if amount is None or vat_rate is None:
-                raise _CellError('invalid_amount', column='ValueAmount',
-                    value=raw_amount)
+        amounts = _characteristics(status)
+        if amounts.get('MEN'):
+            amount = sum(a for a, _ in amounts['MEN'])
+            rates = {r for _, r in amounts['MEN']}
+            vat_rate = rates.pop() if len(rates) == 1 else None
+        elif amounts.get('MNATTC'):
+            amount = sum(a for a, _ in amounts['MNATTC'])
+        if amounts.get('MAPTTC'):
+            approved = sum(a for a, _ in amounts['MAPTTC'])
     if date is None:
         raise _CellError('invalid_date', column='IssueDateTime', value='')
     return _check({
             'line': line, 'invoice': invoice, 'code': code, 'date': date,
             'reason_code': reason_code, 'reason': reason,
             'amount': amount, 'vat_rate': vat_rate,
+            'approved_amount': approved,
             })
+
+
+# The characteristics read: those carrying a rate must give it
+CHARACTERISTICS = {'MEN': True, 'MNATTC': False, 'MAPTTC': False}
+
+
+def _characteristics(status):
+    "Return {type code: [(amount, rate)]} of the status's amounts"
+    result = {}
+    for characteristic in status.iterfind(
+            'ram:SpecifiedDocumentCharacteristic', NS):
+        code = (characteristic.findtext('ram:TypeCode', '', NS)
+            or '').strip()
+        if code not in CHARACTERISTICS:
+            continue
+        raw_amount = characteristic.findtext('ram:ValueAmount', '', NS)
+        raw_rate = characteristic.findtext('ram:ValuePercent', '', NS)
+        amount = parse_decimal(raw_amount or '')
+        rate = parse_decimal(raw_rate or '')
+        if amount is None or (CHARACTERISTICS[code] and rate is None):
+            raise _CellError('invalid_amount', column='ValueAmount',
+                value=raw_amount or '')
+        result.setdefault(code, []).append((amount, rate))
+    return result
 
 
 @dataclass(frozen=True)
@@ -295,6 +343,15 @@ def _date_time(parent, tag, value, prefix='udt'):
             value.strftime('%Y%m%d'), format='102')
 
 
+def _status_characteristics(status):
+    amounts = status.get('amounts')
+    if amounts is None and status.get('amount') is not None:
+        amounts = [(status['amount'], status['vat_rate'])]
+    for amount, rate in amounts or []:
+        yield 'MEN', amount, rate
+    yield from status.get('characteristics', [])
+
+
 def build_cdar(message_id, issued, sender, recipient, statuses,
         recipient_uri=None, issuer=None):
     """Return the bytes of a CDAR D22B message of lifecycle statuses.
@@ -305,7 +362,10 @@ def build_cdar(message_id, issued, sender, recipient, statuses,
     dicts with ``invoice`` (number), ``invoice_date``, ``seller``
     (:class:`CdarParty`), ``code``, ``date`` and optionally
     ``reason_code``, ``reason``, ``amount`` and ``vat_rate`` (both for
-    212, the amount collected and its VAT rate)."""
+    212, the amount collected and its VAT rate), ``amounts`` (for 212,
+    the ``(amount, vat_rate)`` collected per rate, one ``MEN`` each) and
+    ``characteristics`` (other ``(type code, amount, percent or None)``,
+    e.g. ``MNATTC`` for the part of a 206 not approved)."""
     root = etree.Element(
         f'{{{NS["rsm"]}}}CrossDomainAcknowledgementAndResponse', nsmap=NS)
     context = _sub(root, 'rsm:ExchangedDocumentContext')
@@ -338,11 +398,12 @@ def build_cdar(message_id, issued, sender, recipient, statuses,
         if status.get('reason'):
             _sub(doc_status, 'ram:Reason', status['reason'])
         _sub(doc_status, 'ram:SequenceNumeric', 1)
-        if status.get('amount') is not None:
+        for type_code, amount, percent in _status_characteristics(status):
             characteristic = _sub(
                 doc_status, 'ram:SpecifiedDocumentCharacteristic')
-            _sub(characteristic, 'ram:TypeCode', 'MEN')
-            _sub(characteristic, 'ram:ValueAmount', status['amount'])
-            _sub(characteristic, 'ram:ValuePercent', status['vat_rate'])
+            _sub(characteristic, 'ram:TypeCode', type_code)
+            _sub(characteristic, 'ram:ValueAmount', amount)
+            if percent is not None:
+                _sub(characteristic, 'ram:ValuePercent', percent)
     return etree.tostring(
         root, xml_declaration=True, encoding='UTF-8', pretty_print=True)

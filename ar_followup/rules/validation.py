@@ -18,15 +18,12 @@ import os
 
 from lxml import etree
 
+from . import facturx
 from .lifecycle import safe_parser
 
 SVRL = '{http://purl.oclc.org/dsdl/svrl}'
 
-FACTURX_RULES = (
-    os.path.join('Factur-X', 'EN16931', '2xslt', 'FACTUR-X_EN16931.xslt'),
-    os.path.join(
-        'Factur-X', 'EN16931', '2xslt', 'BR-FR-Flux2-Schematron-CII.xslt'),
-    )
+FACTURX_RULES = facturx.RULES[facturx.EN16931]
 CDAR_RULES = (
     os.path.join('CDAR', '2xslt', 'BR-FR-CDV-Schematron-CDAR.xslt'),
     )

@@ -58,6 +58,45 @@ class LifecycleTestCase(unittest.TestCase):
         self.assertEqual(rows[1].amount, Decimal('120.00'))
         self.assertEqual(rows[1].vat_rate, Decimal('20'))
 
+    def test_cdar_amounts(self):
+        "212 per VAT rate, 206 with its part not approved or approved"
+        xml = message(
+            status('212', 16, amounts=[
+                    (Decimal('120.00'), Decimal('20.00')),
+                    (Decimal('52.75'), Decimal('5.50'))]),
+            status('206', 17, reason_code='QTE_ERR', characteristics=[
+                    ('MNATTC', Decimal('150.00'), None)]),
+            status('206', 18, reason_code='PU_ERR', characteristics=[
+                    ('MAPTTC', Decimal('250.00'), None)]))
+        rows, errors = lifecycle.parse_cdar(xml)
+        self.assertEqual(errors, [])
+        collected, not_approved, approved = rows
+        self.assertEqual(collected.amount, Decimal('172.75'))
+        self.assertIsNone(collected.vat_rate)
+        self.assertEqual(
+            (not_approved.amount, not_approved.approved_amount),
+            (Decimal('150.00'), None))
+        self.assertEqual((approved.amount, approved.approved_amount),
+            (None, Decimal('250.00')))
+
+    def test_cdar_amount_without_rate(self):
+        "A 212 amount without its VAT rate names the line"
+        xml = message(status('212', 16, characteristics=[
+                    ('MEN', Decimal('10'), None)]))
+        rows, errors = lifecycle.parse_cdar(xml)
+        self.assertEqual(rows, [])
+        self.assertEqual([e[1] for e in errors], ['invalid_amount'])
+
+    def test_dispute_reason(self):
+        self.assertEqual(lifecycle.dispute_reason('PU_ERR'), 'price')
+        self.assertEqual(lifecycle.dispute_reason('qte_err'), 'quantity')
+        self.assertEqual(lifecycle.dispute_reason('DOUBLE_FACT'),
+            'duplicate')
+        self.assertEqual(lifecycle.dispute_reason('LIVR_INCOMP'),
+            'not_received')
+        self.assertEqual(lifecycle.dispute_reason('AUTRE'), 'other')
+        self.assertEqual(lifecycle.dispute_reason(None), 'other')
+
     def test_cdar_line_errors(self):
         xml = message(status('207', 15), status('299', 15))
         rows, errors = lifecycle.parse_cdar(xml)
@@ -103,6 +142,23 @@ class CdarRulesTestCase(unittest.TestCase):
                 xml, os.path.join(FNFE, validation.CDAR_XSD)), [])
         self.assertEqual(validation.fatal_assertions(xml, self.rules()), [])
 
+    def test_disputed_part(self):
+        "206 with the part not approved and the part approved"
+        xml = message(
+            status('206', 17, reason_code='QTE_ERR', characteristics=[
+                    ('MNATTC', Decimal('150.00'), None),
+                    ('MAPTTC', Decimal('210.00'), None)]))
+        self.assertEqual(validation.check_xsd(
+                xml, os.path.join(FNFE, validation.CDAR_XSD)), [])
+        self.assertEqual(validation.fatal_assertions(xml, self.rules()), [])
+
+    def test_rules_catch_missing_rate(self):
+        "The rules run: a 212 amount without VAT rate fails BR-FR-CDV-14"
+        xml = message(status('212', 16, characteristics=[
+                    ('MEN', Decimal('10.00'), None)]))
+        ids = [a[0] for a in validation.fatal_assertions(xml, self.rules())]
+        self.assertTrue(any(i.startswith('BR-FR-CDV-14') for i in ids), ids)
+
     def test_rules_catch_missing_reason(self):
         "The rules run: a 207 without reason code fails BR-FR-CDV-15"
         xml = message(status('207', 15))
@@ -114,6 +170,17 @@ class CdarRulesTestCase(unittest.TestCase):
         xml = lifecycle.build_cdar('212-1', dt.datetime(2026, 9, 20, 10),
             SELLER, BUYER, [status('212', 16, amount=Decimal('360.00'),
                     vat_rate=Decimal('20.00'))],
+            recipient_uri='552100554_FACT')
+        self.assertEqual(validation.check_xsd(
+                xml, os.path.join(FNFE, validation.CDAR_XSD)), [])
+        self.assertEqual(validation.fatal_assertions(xml, self.rules()), [])
+
+    def test_issued_collection_several_rates(self):
+        "The 212 of an invoice with two VAT rates: one MEN per rate"
+        xml = lifecycle.build_cdar('212-2', dt.datetime(2026, 9, 20, 10),
+            SELLER, BUYER, [status('212', 16, amounts=[
+                        (Decimal('120.00'), Decimal('20.00')),
+                        (Decimal('211.00'), Decimal('5.50'))])],
             recipient_uri='552100554_FACT')
         self.assertEqual(validation.check_xsd(
                 xml, os.path.join(FNFE, validation.CDAR_XSD)), [])
