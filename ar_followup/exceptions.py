@@ -1,7 +1,7 @@
 # This file is part of ar_followup.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.exceptions import UserError, UserWarning
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 
 
 class FollowupError(UserError):
@@ -85,6 +85,10 @@ class OutcomeError(UserError):
 
 
 class SMSGatewayError(UserError):
+    pass
+
+
+class FollowupAuditError(AccessError):
     pass
 
 

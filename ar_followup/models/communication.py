@@ -25,7 +25,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import trytond.config as config
-from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.i18n import gettext
@@ -34,6 +34,7 @@ from trytond.sendmail import get_smtp_server
 from trytond.tools.email_ import format_address, set_from_header
 from trytond.transaction import Transaction
 
+from .outbox import OutboxMixin
 from .run import DailySelection, serialise
 
 logger = logging.getLogger(__name__)
@@ -107,29 +108,12 @@ def attach_report(msg, ext, content, name):
         subtype=subtype, filename='%s.%s' % (name, ext))
 
 
-class Communication(ModelSQL, ModelView):
+class Communication(OutboxMixin, ModelSQL, ModelView):
     __name__ = 'account.dunning.email'
     __string__ = "Follow-up Email"
+    _action_unique_message = 'ar_followup.msg_dunning_email_action_unique'
 
-    company = fields.Many2One(
-        'company.company', "Company", required=True, readonly=True)
-    action = fields.Many2One(
-        'account.dunning.action', "Action", required=True, readonly=True,
-        ondelete='CASCADE')
-    party = fields.Many2One(
-        'party.party', "Party", required=True, readonly=True,
-        context={
-            'company': Eval('company', -1),
-            },
-        depends={'company'})
     recipients = fields.Char("Recipients", readonly=True)
-    attempts = fields.Integer("Attempts", readonly=True)
-    error = fields.Text(
-        "Last Error", readonly=True,
-        states={
-            'invisible': ~Eval('error'),
-            })
-    sent_at = fields.DateTime("Sent At", readonly=True)
     message_id = fields.Char("Message-ID", readonly=True)
     cancel_reason = fields.Selection([
             (None, ""),
@@ -139,35 +123,6 @@ class Communication(ModelSQL, ModelView):
         states={
             'invisible': Eval('state') != 'cancelled',
             })
-    state = fields.Selection([
-            ('queued', "Queued"),
-            ('sent', "Sent"),
-            ('cancelled', "Cancelled"),
-            ], "State", readonly=True, required=True, sort=False)
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_constraints += [
-            ('action_unique', Unique(t, t.action),
-                'ar_followup.msg_dunning_email_action_unique'),
-            ]
-        cls._order.insert(0, ('id', 'DESC'))
-        cls._buttons.update({
-                'send': {
-                    'invisible': Eval('state') != 'queued',
-                    'depends': ['state'],
-                    },
-                })
-
-    @classmethod
-    def default_state(cls):
-        return 'queued'
-
-    @classmethod
-    def default_attempts(cls):
-        return 0
 
     def statement(self):
         "Return the statement of the action (see Action.statement)"

@@ -16,7 +16,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from ..exceptions import CreditHoldError
+from ..exceptions import CreditHoldError, FollowupAuditError
 
 
 class Invoice(metaclass=PoolMeta):
@@ -151,6 +151,27 @@ class CreditOverride(ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('invoice')
         cls._order.insert(0, ('date', 'DESC'))
+
+    @classmethod
+    def write(cls, *args):
+        "An override is an audit record: never rewritten (whoever asks)"
+        actions = iter(args)
+        for overrides, values in zip(actions, actions):
+            if overrides and values:
+                overrides[0]._raise_audit()
+        super().write(*args)
+
+    @classmethod
+    def delete(cls, overrides):
+        "An override is an audit record: never deleted"
+        if overrides:
+            overrides[0]._raise_audit()
+        super().delete(overrides)
+
+    def _raise_audit(self):
+        raise FollowupAuditError(gettext(
+                'ar_followup.msg_credit_override_audit',
+                invoice=self.invoice.rec_name, user=self.user.rec_name))
 
     @fields.depends('company')
     def on_change_with_currency(self, name=None):

@@ -23,9 +23,10 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-# claim_penalties (penalty_followup.py) comes after the letter it follows
+# claim_penalties (penalty_followup.py) comes after the letter it follows;
+# handover (handover.py) comes last: it pauses the invoices it hands over
 CHANNELS = ['send_email', 'print_on_letter', 'formal_notice', 'send_sms',
-    'call_task', 'alert_salesperson', 'handover', 'claim_penalties']
+    'call_task', 'alert_salesperson', 'claim_penalties', 'handover']
 
 
 class Level(metaclass=PoolMeta):

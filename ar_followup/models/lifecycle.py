@@ -202,7 +202,8 @@ class Invoice(metaclass=PoolMeta):
             "Credit Note Needed",
             states={'invisible': ~Eval('einvoice_credit_note_needed')},
             help="The customer refused or the platform rejected the "
-            "invoice: the follow-up stops and a credit note is due."),
+            "invoice: the follow-up stops and a credit note is due (until "
+            "the invoice is settled by it)."),
         'get_einvoice_flag', searcher='search_einvoice_flag')
     einvoice_payment_expected = fields.Function(fields.Boolean(
             "Payment Expected",
@@ -247,19 +248,33 @@ class Invoice(metaclass=PoolMeta):
                             'success', '')))),
             ]
 
+    # a refused or rejected invoice needs its credit note while it is open
+    _einvoice_flag_states = {
+        'einvoice_credit_note_needed': ['posted'],
+        }
+
     def get_einvoice_flag(self, name):
-        return self.einvoice_status in self._einvoice_flags[name]
+        states = self._einvoice_flag_states.get(name)
+        return (self.einvoice_status in self._einvoice_flags[name]
+            and (states is None or self.state in states))
 
     @classmethod
     def search_einvoice_flag(cls, name, clause):
         _, operator, value = clause[:3]
         codes = sorted(cls._einvoice_flags[name])
+        states = cls._einvoice_flag_states.get(name)
         if (operator == '=') == bool(value):
-            return [('einvoice_status', 'in', codes)]
-        return ['OR',
+            domain = [('einvoice_status', 'in', codes)]
+            if states is not None:
+                domain.append(('state', 'in', states))
+            return domain
+        domain = ['OR',
             ('einvoice_status', '=', None),
             ('einvoice_status', 'not in', codes),
             ]
+        if states is not None:
+            domain.append(('state', 'not in', states))
+        return domain
 
     @classmethod
     def copy(cls, invoices, default=None):

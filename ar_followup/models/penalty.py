@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.modules.ar_followup.exceptions import PenaltyClaimError
+from trytond.modules.ar_followup.exceptions import (
+    FollowupAuditError, PenaltyClaimError)
 from trytond.modules.ar_followup.rules import interest
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
@@ -26,6 +27,7 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from .penalty_clause import late_rate_resolver
 from .penalty_rate import warn_missing_rate
+from .run import serialise
 
 _ONE_DAY = datetime.timedelta(days=1)
 
@@ -251,6 +253,13 @@ class Invoice(metaclass=PoolMeta):
         return penalties
 
     @classmethod
+    def _penalty_serialise(cls, invoices):
+        """Claim or waive the penalties of a company one transaction at a
+        time: the second one sees what the first one claimed"""
+        for company in sorted({i.company.id for i in invoices}):
+            serialise(f'account.invoice.penalty,{company}')
+
+    @classmethod
     def claim_penalties(cls, invoices, date, additional_costs=None,
             additional_costs_note=None):
         """Create and return one draft penalty invoice per customer claiming
@@ -261,6 +270,7 @@ class Invoice(metaclass=PoolMeta):
         ``additional_costs_note`` from the one customer of ``invoices``."""
         pool = Pool()
         Penalty = pool.get('account.invoice.penalty')
+        cls._penalty_serialise(invoices)
         by_party = defaultdict(list)
         for penalty in cls._penalty_records(invoices, date):
             key = (penalty.invoice.company, penalty.invoice.party)
@@ -332,6 +342,7 @@ class Invoice(metaclass=PoolMeta):
         and return the penalty records"""
         pool = Pool()
         Penalty = pool.get('account.invoice.penalty')
+        cls._penalty_serialise(invoices)
         penalties = cls._penalty_records(invoices, date)
         user = Transaction().user
         for penalty in penalties:
@@ -413,6 +424,40 @@ class InvoicePenalty(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order.insert(0, ('end_date', 'DESC'))
+
+    # the links that are not part of the claim or waiver recorded
+    _audit_writable = {'action'}
+
+    @classmethod
+    def write(cls, *args):
+        "A penalty is the record of a claim or a waiver: never rewritten"
+        actions = iter(args)
+        for penalties, values in zip(actions, actions):
+            if penalties and set(values) - cls._audit_writable:
+                penalty = penalties[0]
+                raise FollowupAuditError(gettext(
+                        'ar_followup.msg_penalty_audit_readonly',
+                        **penalty._audit_values()))
+        super().write(*args)
+
+    @classmethod
+    def delete(cls, penalties):
+        "Only the penalties of a claim invoice still in draft go away"
+        for penalty in penalties:
+            if (penalty.waived or not penalty.claim_invoice
+                    or penalty.claim_invoice.state != 'draft'):
+                raise FollowupAuditError(gettext(
+                        'ar_followup.msg_penalty_audit_delete',
+                        **penalty._audit_values()))
+        super().delete(penalties)
+
+    def _audit_values(self):
+        lang = Pool().get('ir.lang').get()
+        return {
+            'invoice': self.invoice.rec_name,
+            'start': lang.strftime(self.start_date),
+            'end': lang.strftime(self.end_date),
+            }
 
     @fields.depends('invoice', '_parent_invoice.party')
     def on_change_with_party(self, name=None):

@@ -5,8 +5,9 @@
 Each customer may be assigned to a collector (a user).  The record rules
 of ``views/portfolio.xml`` limit a collector to the dunnings, follow-up
 actions and late-payment penalties of the customers of his portfolio; the
-credit managers and the account administrators see everything, the
-salespersons read everything and write nothing.  The rules compare with the
+credit managers and the account administrators see everything, a
+salesperson reads those of his customers (``models/salesperson.py``) and
+writes nothing.  The rules compare with the
 ``user_id`` that this module adds to the evaluation context of the rules.
 """
 from sql import Null
@@ -101,13 +102,18 @@ class PortfolioMixin:
             help="The collector of the customer."),
         'get_followup_collector', searcher='search_followup_collector')
 
-    def get_followup_collector(self, name):
+    def _portfolio_party(self):
+        "Return the customer of the record"
         record = self
         for step in self._portfolio_party_path.split('.'):
             record = getattr(record, step, None)
             if record is None:
                 return None
-        return record.followup_collector
+        return record
+
+    def get_followup_collector(self, name):
+        party = self._portfolio_party()
+        return party.followup_collector if party else None
 
     @classmethod
     def search_followup_collector(cls, name, clause):

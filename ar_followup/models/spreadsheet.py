@@ -15,6 +15,8 @@ from trytond.pool import Pool
 from trytond.report import Report
 from trytond.transaction import Transaction
 
+from .report import ConvertMixin
+
 # the context keys shown under the title
 CONTEXT_DATES = ['date', 'from_date', 'to_date']
 
@@ -42,7 +44,7 @@ def cell(record, name, definition):
     return value
 
 
-class SpreadsheetReport(Report):
+class SpreadsheetReport(ConvertMixin, Report):
     __name__ = 'ar_followup.spreadsheet'
 
     @classmethod

@@ -23,6 +23,8 @@ from ..rules.lifecycle import CSV_COLUMNS
 
 # the examples drawn per property (the figures of SECURITY.md)
 EXAMPLES = 150
+FUZZ = settings(max_examples=EXAMPLES, deadline=None,
+    suppress_health_check=list(HealthCheck))
 SIREN = '732829320'
 FORMULAS = ["=cmd|' /C calc'!A0", '@SUM(1+1)*cmd|" /C calc"!A0',
     '+1+1', '-2+3', '=HYPERLINK("http://evil.example","x")', '\t=1', '\r=1']
@@ -140,8 +142,7 @@ class ImportersFuzzTestCase(unittest.TestCase):
     def check_insurer_hostile(self, company):
         Insurance = Pool().get('party.credit_insurance')
 
-        @settings(max_examples=EXAMPLES, deadline=None,
-            suppress_health_check=list(HealthCheck))
+        @FUZZ
         @given(hostile_files(INSURER_COLUMNS))
         def check(data):
             if self.assertRefusedUnchanged('party.credit_insurance',
@@ -190,8 +191,7 @@ class ImportersFuzzTestCase(unittest.TestCase):
 
     def check_lifecycle_csv(self, company, Status):
 
-        @settings(max_examples=EXAMPLES, deadline=None,
-            suppress_health_check=list(HealthCheck))
+        @FUZZ
         @given(hostile_files(CSV_COLUMNS))
         def check(data):
             self.assertRefusedUnchanged(
@@ -217,8 +217,7 @@ class ImportersFuzzTestCase(unittest.TestCase):
             st.text(max_size=200).map(
                 lambda t: ('<r>%s</r>' % t).encode('utf-16')))
 
-        @settings(max_examples=EXAMPLES, deadline=None,
-            suppress_health_check=list(HealthCheck))
+        @FUZZ
         @given(documents)
         def check(data):
             self.assertFalse(self.assertRefusedUnchanged(
