@@ -13,7 +13,7 @@ import functools
 import operator
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Min, Sum
 from sql.conditionals import Case, Coalesce
 
@@ -110,6 +110,7 @@ class OpenReceivables:
         Reconciliation = pool.get('account.move.reconciliation')
         Invoice = pool.get('account.invoice')
         InvoicePayment = pool.get('account.invoice-account.move.line')
+        Dispute = pool.get('account.invoice.dispute')
         self.date = date
         line, move, from_, where = MoveLine.receivable_query(company_id)
         self.line, self.move = line, move
@@ -128,10 +129,13 @@ class OpenReceivables:
                 Min(invoice_line.maturity_date).as_('maturity_date'),
                 Min(invoice_payment.invoice).as_('invoice'),
                 group_by=[invoice_payment.line]))
+        line_invoice = Invoice.__table__()
         self.from_ = (from_
             .join(reconciliation, 'LEFT',
                 condition=reconciliation.id == line.reconciliation)
-            .join(paid, 'LEFT', condition=paid.line == line.id))
+            .join(paid, 'LEFT', condition=paid.line == line.id)
+            .join(line_invoice, 'LEFT',
+                condition=line_invoice.move == line.move))
         self.where = (where
             & (line.party != Null)
             & (move.date <= date)
@@ -140,12 +144,23 @@ class OpenReceivables:
         self.amount = line.debit - line.credit
         # the invoice a payment not yet reconciled was recorded on
         self.paid_invoice = paid.invoice
+        # the invoice of the line or of the payment (-1 for none: the
+        # conditions on it are never NULL)
+        self.invoice = Coalesce(line_invoice.id, paid.invoice, -1)
+        # the invoices with a dispute open on the date
+        dispute = Dispute.__table__()
+        self.disputed_invoices = dispute.select(dispute.invoice,
+            where=(dispute.invoice != Null)
+            & (dispute.opened_on <= date)
+            & ((dispute.state == 'open') | (dispute.resolved_on > date)))
         self.maturity_date = Coalesce(
             line.maturity_date, paid.maturity_date, move.date)
 
     def disputed(self):
-        "The condition of the disputed lines, shown apart from the buckets"
-        return Literal(False)
+        """The condition of the disputed lines, shown apart from the buckets:
+        the open lines of the invoices with a dispute open on the date (and
+        the partial payments recorded on them)"""
+        return self.invoice.in_(self.disputed_invoices)
 
     def bucket_columns(self, bounds):
         """Return the Sum columns of the open amounts per bucket, the

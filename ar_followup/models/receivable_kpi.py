@@ -145,6 +145,21 @@ class ReceivableFigures:
                     due_date=_date(maturity), payment_date=_date(paid)))
         return settlements
 
+    def promises(self):
+        """Return {party: (kept, broken)}: the counts of the promises to pay
+        promised for a date of the period and checked"""
+        Promise = Pool().get('account.dunning.promise')
+        promise = Promise.__table__()
+
+        def count(state):
+            return Sum(Case((promise.state == state, 1), else_=0))
+        return {party: (int(kept or 0), int(broken or 0))
+            for party, kept, broken in self._select(
+                promise, promise, count('kept'), count('broken'),
+                where=(promise.company == self.company_id)
+                & (promise.date >= self.start)
+                & (promise.date <= self.end))}
+
     def kpis(self):
         """Return {party: kpis} (the key None for the company), each a dict
         of the field names of :class:`KPIMixin`"""
@@ -152,6 +167,7 @@ class ReceivableFigures:
         opening = self.balances(self.start - dt.timedelta(days=1))
         sales = self.sales()
         settlements = self.settlements()
+        promises = self.promises()
         keys = set(closing) | set(opening) | set(sales) | set(settlements)
         if not self.per_party:
             keys = {None}
@@ -159,10 +175,11 @@ class ReceivableFigures:
         no_sales = (Decimal(0), [Decimal(0)] * len(self.months()))
         return {key: self.compute(
                 closing.get(key, zero), opening.get(key, zero),
-                sales.get(key, no_sales), settlements.get(key, []))
+                sales.get(key, no_sales), settlements.get(key, []),
+                promises.get(key, (0, 0)))
             for key in keys}
 
-    def compute(self, closing, opening, sales, settlements):
+    def compute(self, closing, opening, sales, settlements, promises=(0, 0)):
         receivable, current, disputed = closing
         opening_receivable = opening[0]
         period_sales, monthly = sales
@@ -197,8 +214,7 @@ class ReceivableFigures:
             'average_days_late': kpi.average_days_late(settlements),
             'overdue_rate': kpi.overdue_rate(overdue, receivable),
             'disputed_share': kpi.disputed_share(disputed, receivable),
-            # no promise to pay is recorded yet
-            'promises_kept_rate': None,
+            'promises_kept_rate': kpi.promises_kept_rate(*promises),
             }
 
 
