@@ -6,7 +6,8 @@
 // Logs in, opens Financial › Invoices › Customer Invoices, opens the first
 // posted invoice and checks that the form shows the follow-up fields of
 // ar_followup; then opens Financial › Dunnings › Customer Risk, the first
-// party and its "Credit & Risk" tab, and checks the exposure is shown.  Exits non-zero with a message on the first failure.
+// party and its "Credit & Risk" tab, and checks the exposure is shown.
+// Exits non-zero with a message on the first failure.
 // Uses Debian's Chromium (no browser download): CHROMIUM overrides its path.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -169,8 +170,10 @@ export async function openMenu(page, menuPath) {
 
 // The active tab of the main tab bar
 export function currentTab(page) {
-    return page.locator('#tabcontent > .tab-pane.active, ' +
-        '.tab-content > .tab-pane.active').first();
+    // the panes of the other tabs stay in the page, hidden, with their own
+    // active domain pane: only a visible one is the current tab
+    return page.locator('#tabcontent > .tab-pane.active:visible, ' +
+        '.tab-content > .tab-pane.active:visible').first();
 }
 
 // Select the domain tab (e.g. "Posted") of the list in the current tab
