@@ -16,6 +16,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 
+# with the modules of the extras_depend, for their strings to be exported
+MODULES = ['ar_followup', 'sale_credit_limit']
 PO_PATH = os.path.join(
     os.path.dirname(os.path.dirname(__file__)), 'locale', 'fr.po')
 
@@ -43,7 +45,7 @@ class TranslationTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('ar_followup')
+        activate_module(MODULES)
         super().setUpClass()
 
     @classmethod
@@ -66,7 +68,7 @@ class TranslationTestCase(unittest.TestCase):
 
 def update_po():
     "Add the missing strings to fr.po, keeping the translations"
-    activate_module('ar_followup')
+    activate_module(MODULES)
     from trytond.tests.test_tryton import DB_NAME
     from trytond.transaction import Transaction
     with Transaction().start(DB_NAME, 0):
