@@ -85,11 +85,14 @@ def post_invoice(pool, database, invoice_id, mode):
                     invoice = Invoice(invoice_id)
                     with transaction.set_context(
                             company=invoice.company.id):
-                        if mode == 'core':
+                        if mode.startswith('core'):
                             invoice.party.check_credit_limit(
                                 invoice.total_amount, invoice.company,
                                 origin=str(invoice))
-                        Invoice.post([invoice])
+                        if mode.endswith('_move'):
+                            post_move(pool, invoice, mode)
+                        else:
+                            Invoice.post([invoice])
                     transaction.commit()
                     return retries
                 finally:
@@ -100,6 +103,32 @@ def post_invoice(pool, database, invoice_id, mode):
         except backend.DatabaseOperationalError:
             count += 1
         retries += 1
+
+
+def post_move(pool, invoice, mode):
+    """Check the credit hold of the invoice's customer for its total (ours)
+    then post the invoice's amount as a move, without the invoice and its
+    strictly sequential number"""
+    from trytond.modules.ar_followup.models.credit_hold import (
+        check_credit_hold_amounts)
+    Move = pool.get('account.move')
+    Period = pool.get('account.period')
+    if mode == 'ours_move':
+        check_credit_hold_amounts(
+            invoice.company, {invoice.party: invoice.total_amount})
+    line = invoice.lines[0]
+    move = Move(journal=invoice.journal, date=invoice.invoice_date,
+        period=Period.find(invoice.company, date=invoice.invoice_date),
+        company=invoice.company, lines=[{
+                'account': invoice.account.id, 'party': invoice.party.id,
+                'debit': invoice.total_amount, 'credit': 0,
+                'maturity_date': invoice.invoice_date,
+                }, {
+                'account': line.account.id,
+                'debit': 0, 'credit': invoice.total_amount,
+                }])
+    move.save()
+    Move.post([move])
 
 
 def post_concurrently(database, invoice_ids, mode, config_file):
@@ -143,22 +172,24 @@ def poster(database, invoice_id, mode):
 
 def credit_figure(transaction, pool, company, date, config_file):
     """Measure 8 postings of 8 customers' invoices: ours one after the
-    other, ours at the same time, core's check at the same time"""
+    other, ours at the same time, with core's check at the same time; and
+    the same with the invoices' amounts posted as moves (no invoice
+    number: the invoice sequence is strict, locked until the commit)"""
     database = transaction.database.name
+    modes = ['ours', 'core', 'ours_move', 'core_move']
     invoices = credit_setup(pool, company, date,
-        ['sequential', 'concurrent', 'core'])
+        modes + ['sequential', 'sequential_move'])
     transaction.commit()
-    start = time.perf_counter()
-    sequential_retries = sum(post_invoice(pool, database, i, 'ours')
-        for i in invoices['sequential'])
-    sequential = time.perf_counter() - start
-    concurrent, retries = post_concurrently(
-        database, invoices['concurrent'], 'ours', config_file)
-    core, core_retries = post_concurrently(
-        database, invoices['core'], 'core', config_file)
-    return {
-        'seconds': concurrent, 'floor_seconds': sequential,
-        'core_seconds': core, 'retries': retries,
-        'core_retries': core_retries,
-        'sequential_retries': sequential_retries,
-        }
+    result = {}
+    for suffix in ['', '_move']:
+        start = time.perf_counter()
+        result['sequential_retries' + suffix] = sum(
+            post_invoice(pool, database, i, 'ours' + suffix)
+            for i in invoices['sequential' + suffix])
+        result['sequential_seconds' + suffix] = (
+            time.perf_counter() - start)
+    for mode in modes:
+        result[mode + '_seconds'], result[mode + '_retries'] = (
+            post_concurrently(
+                database, invoices[mode], mode, config_file))
+    return result
