@@ -15,8 +15,9 @@
 // (AR_COLLECTOR_LOGIN, AR_COLLECTOR_PASSWORD; else stays AR_LOGIN), opens
 // Financial › Dunnings › Follow-up › My Follow-ups Today, checks it is ranked
 // by amount, records a promise to pay on the first row (Record Outcome, then
-// Promise), checks the row leaves the list and the promise is listed in
-// Promises to Pay.
+// Promise), checks the row leaves the list; records "No Answer" with a
+// note on a call of the formal notice and checks it leaves today's list;
+// checks the promise is listed open in Promises to Pay.
 // Exits non-zero with a message on the first failure.
 // Uses Debian's Chromium (no browser download): CHROMIUM overrides its path.
 import fs from 'node:fs';
@@ -636,6 +637,42 @@ export class Smoke {
                 fail(`"${promised.party}" is still on the worklist`);
             }
             console.log(`worklist: ${rows} follow-ups left`);
+        });
+        await this.step('outcome-no-answer', async page => {
+            // a phone call of the formal notice: no answer puts it back on
+            // the list tomorrow
+            const row = listRows(page).filter({hasText: 'Formal Notice'})
+                .first();
+            await row.waitFor({state: 'visible'}).catch(() => fail(
+                'no call of the formal notice on the worklist'));
+            const party = await oneLine(row.locator('td[data-title="Party: "]'));
+            const rows = await listRows(page).count();
+            await row.locator('td[data-title="State: "]').click();
+            await row.getByRole('button', {name: 'Record Outcome'}).click();
+            const dialog = wizardDialog(page);
+            await dialog.waitFor({state: 'visible'}).catch(async () => fail(
+                `no outcome wizard; dialogs: ${await dialogs(page)}`));
+            await fieldValue(page, 'Party:', {scope: dialog, filled: true});
+            await dialog.locator('textarea').first()
+                .fill('Messagerie, rappeler demain');
+            await dialog.getByRole('button', {name: 'No Answer', exact: true})
+                .click();
+            await dialog.waitFor({state: 'hidden'}).catch(async () => fail(
+                `the wizard did not end; dialogs: ${await dialogs(page)}`));
+            await settle(page);
+            await row.getByRole('button', {name: 'Record Outcome'})
+                .waitFor({state: 'hidden'}).catch(async () => fail(
+                    `the call of "${party}" still asks for an outcome: ${
+                        await oneLine(row)}`));
+            await currentTab(page).locator('button#reload').first().click();
+            await settle(page);
+            const left = await poll(page, () => listRows(page).count(),
+                count => count === rows - 1);
+            if (left !== rows - 1) {
+                fail(`the worklist shows ${left} rows after no answer, ${
+                    rows} before`);
+            }
+            console.log(`no answer from ${party}: ${left} follow-ups left`);
         });
         await this.step('promise-on-customer', async page => {
             await openMenu(page, ['Financial', 'Dunnings', 'Follow-up',
