@@ -42,7 +42,7 @@ SAO = os.environ.get('AR_SAO_ROOT',
     os.path.join(ROOT, 'var', 'sao', 'node_modules', 'tryton-sao'))
 SCREENSHOTS = os.path.join(ROOT, 'var', 'screenshots')
 DATABASE = 'ar_smoke'
-BUILD_TIMEOUT = 1200
+BUILD_TIMEOUT = 1800  # the demo build took up to 20 min under load
 SERVER_TIMEOUT = 60
 SMOKE_TIMEOUT = 660
 
