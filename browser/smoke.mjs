@@ -359,6 +359,52 @@ export async function relogin(page, options) {
     await login(page, options);
 }
 
+// Open the outcome wizard of the worklist row (whose customer is party)
+// and return its dialog
+export async function openOutcome(page, row, party) {
+    // sao runs a row's button for the selected row only: select it (on a
+    // plain cell, not on the party link), then the button
+    await row.locator('td[data-title="State: "]').click();
+    await row.getByRole('button', {name: 'Record Outcome'}).click();
+    const dialog = wizardDialog(page);
+    await dialog.waitFor({state: 'visible'}).catch(async () => fail(
+        `no outcome wizard; dialogs: ${await dialogs(page)}`));
+    await settle(page);
+    const shown = await fieldValue(page, 'Party:',
+        {scope: dialog, filled: true});
+    if (shown !== party) {
+        fail(`the wizard is for "${shown}", not "${party}"`);
+    }
+    return dialog;
+}
+
+// End the outcome wizard with its button; the row then asks for no outcome
+export async function recordOutcome(page, row, button) {
+    const dialog = wizardDialog(page);
+    await dialog.getByRole('button', {name: button, exact: true}).click();
+    await dialog.waitFor({state: 'hidden'}).catch(async () => fail(
+        `the wizard did not end; dialogs: ${await dialogs(page)}`));
+    await settle(page);
+    await row.getByRole('button', {name: 'Record Outcome'})
+        .waitFor({state: 'hidden'}).catch(async () => fail(
+            `after "${button}" the row still asks for an outcome: ${
+                await oneLine(row)}`));
+}
+
+// Reload the list of the current tab and wait for its expected row count
+export async function reloadList(page, expected) {
+    const before = await listRows(page).count();
+    await currentTab(page).locator('button#reload').first().click();
+    await settle(page);
+    const rows = await poll(page, () => listRows(page).count(),
+        count => count === expected);
+    if (rows !== expected) {
+        fail(`the list shows ${rows} rows once reloaded, not ${
+            expected} (${before} before)`);
+    }
+    return rows;
+}
+
 export class Smoke {
     constructor(options) {
         this.options = options;
@@ -576,24 +622,10 @@ export class Smoke {
         await this.step('outcome-wizard', async page => {
             const row = listRows(page).first();
             promised = {
-                party: (await row.locator('td[data-title="Party: "]')
-                    .innerText()).trim(),
+                party: await oneLine(row.locator('td[data-title="Party: "]')),
                 rows: await listRows(page).count(),
             };
-            // sao runs a row's button for the selected row only: select it
-            // (on a plain cell, not on the party link), then the button
-            await row.locator('td[data-title="State: "]').click();
-            await row.getByRole('button', {name: 'Record Outcome'}).click();
-            const dialog = wizardDialog(page);
-            await dialog.waitFor({state: 'visible'}).catch(async () => fail(
-                `no outcome wizard; dialogs: ${await dialogs(page)}`));
-            await settle(page);
-            const party = await fieldValue(page, 'Party:',
-                {scope: dialog, filled: true});
-            if (party !== promised.party) {
-                fail(`the wizard is for "${party}", not "${
-                    promised.party}"`);
-            }
+            const dialog = await openOutcome(page, row, promised.party);
             // a promise by default of the amount at risk in 7 days
             promised.date = await fieldValue(page,
                 'Promised Date:', {scope: dialog, filled: true});
@@ -603,35 +635,19 @@ export class Smoke {
                 fail(`the promise is not filled: "${promised.date}", "${
                     promised.amount}"`);
             }
-            console.log(`outcome of ${party}: promise of ${
+            console.log(`outcome of ${promised.party}: promise of ${
                 promised.amount} by ${promised.date}`);
         });
         await this.step('outcome-promise', async page => {
-            const dialog = wizardDialog(page);
-            await dialog.getByRole('button', {name: 'Promise', exact: true})
-                .click();
-            await dialog.waitFor({state: 'hidden'}).catch(async () => fail(
-                `the wizard did not end; dialogs: ${await dialogs(page)}`));
-            await settle(page);
             // sao reloads the row: the call is done, no more outcome to record
             const row = listRows(page).filter({hasText: promised.party})
                 .first();
-            await row.getByRole('button', {name: 'Record Outcome'})
-                .waitFor({state: 'hidden'}).catch(async () => fail(
-                    `the row of "${promised.party}" still asks for an outcome`
-                    + `: ${await oneLine(row)}`));
+            await recordOutcome(page, row, 'Promise');
             console.log(`after the promise: ${await oneLine(row)}`);
         });
         await this.step('worklist-reloaded', async page => {
             // reloaded, the list leaves the call out
-            await currentTab(page).locator('button#reload').first().click();
-            await settle(page);
-            const rows = await poll(page, () => listRows(page).count(),
-                count => count === promised.rows - 1);
-            if (rows !== promised.rows - 1) {
-                fail(`the worklist shows ${rows} rows after the promise, ${
-                    promised.rows} before`);
-            }
+            const rows = await reloadList(page, promised.rows - 1);
             const parties = await columnTexts(page, 'Party');
             if (parties.includes(promised.party)) {
                 fail(`"${promised.party}" is still on the worklist`);
@@ -645,33 +661,14 @@ export class Smoke {
                 .first();
             await row.waitFor({state: 'visible'}).catch(() => fail(
                 'no call of the formal notice on the worklist'));
-            const party = await oneLine(row.locator('td[data-title="Party: "]'));
+            const party = await oneLine(
+                row.locator('td[data-title="Party: "]'));
             const rows = await listRows(page).count();
-            await row.locator('td[data-title="State: "]').click();
-            await row.getByRole('button', {name: 'Record Outcome'}).click();
-            const dialog = wizardDialog(page);
-            await dialog.waitFor({state: 'visible'}).catch(async () => fail(
-                `no outcome wizard; dialogs: ${await dialogs(page)}`));
-            await fieldValue(page, 'Party:', {scope: dialog, filled: true});
+            const dialog = await openOutcome(page, row, party);
             await dialog.locator('textarea').first()
                 .fill('Messagerie, rappeler demain');
-            await dialog.getByRole('button', {name: 'No Answer', exact: true})
-                .click();
-            await dialog.waitFor({state: 'hidden'}).catch(async () => fail(
-                `the wizard did not end; dialogs: ${await dialogs(page)}`));
-            await settle(page);
-            await row.getByRole('button', {name: 'Record Outcome'})
-                .waitFor({state: 'hidden'}).catch(async () => fail(
-                    `the call of "${party}" still asks for an outcome: ${
-                        await oneLine(row)}`));
-            await currentTab(page).locator('button#reload').first().click();
-            await settle(page);
-            const left = await poll(page, () => listRows(page).count(),
-                count => count === rows - 1);
-            if (left !== rows - 1) {
-                fail(`the worklist shows ${left} rows after no answer, ${
-                    rows} before`);
-            }
+            await recordOutcome(page, row, 'No Answer');
+            const left = await reloadList(page, rows - 1);
             console.log(`no answer from ${party}: ${left} follow-ups left`);
         });
         await this.step('promise-on-customer', async page => {
