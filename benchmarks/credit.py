@@ -162,8 +162,13 @@ def post_concurrently(database, invoice_ids, mode, config_file):
 def poster(database, invoice_id, mode):
     "The posting process of post_concurrently"
     from trytond.pool import Pool
+    from trytond.transaction import Transaction
     Pool(database).init()
     pool = Pool(database)
+    # warm the caches as a running server's are: read what the posting reads
+    with Transaction().start(database, 0, readonly=True):
+        invoice = pool.get('account.invoice')(invoice_id)
+        invoice.party.rec_name, invoice.total_amount, invoice.company.rec_name
     print('ready', flush=True)
     sys.stdin.readline()
     retries = post_invoice(pool, database, invoice_id, mode)
