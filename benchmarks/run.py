@@ -191,7 +191,9 @@ def run_queued(transaction, pool, company, date, workers, config_file):
         '--name', 'ar_followup', '-t', '1']
     if config_file:
         command[3:3] = ['-c', config_file]
-    worker = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    # trytond-worker stops at once unless its configuration enables it
+    worker = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+        env=dict(os.environ, TRYTOND_QUEUE__WORKER='True'))
     try:
         start = time.perf_counter()
         run, = Run.run_daily(date=date, companies=[company])
