@@ -453,7 +453,8 @@ def drop_database(name):
     with Transaction().start(
             None, 0, close=True, autocommit=True) as transaction:
         cursor = transaction.connection.cursor()
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        # the processes of a stopped trytond-worker may still be connected
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def spawn(options, *args):
