@@ -21,6 +21,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -192,8 +193,10 @@ def run_queued(transaction, pool, company, date, workers, config_file):
     if config_file:
         command[3:3] = ['-c', config_file]
     # trytond-worker stops at once unless its configuration enables it
+    # in a session of its own: stopped with the processes of its pool
     worker = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-        env=dict(os.environ, TRYTOND_QUEUE__WORKER='True'))
+        env=dict(os.environ, TRYTOND_QUEUE__WORKER='True'),
+        start_new_session=True)
     try:
         start = time.perf_counter()
         run, = Run.run_daily(date=date, companies=[company])
@@ -210,7 +213,7 @@ def run_queued(transaction, pool, company, date, workers, config_file):
             time.sleep(0.05)
         seconds = time.perf_counter() - start
     finally:
-        worker.terminate()
+        os.killpg(worker.pid, signal.SIGTERM)
         worker.wait()
     return seconds, Run(run.id)
 
@@ -437,7 +440,7 @@ def copy_database(source, target):
     with Transaction().start(
             None, 0, close=True, autocommit=True) as transaction:
         cursor = transaction.connection.cursor()
-        cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
+        cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
 
 
