@@ -65,6 +65,10 @@ class ReceivableFigures:
         Company = Pool().get('company.company')
         self.currency = (
             Company(company_id).currency if company_id >= 0 else None)
+        # computed once for the many customers
+        self._months = self._month_days = None
+        self._round = (self.currency.round if self.currency
+            else (lambda a: a))
 
     def _select(self, from_, line, *columns, where, group_by=()):
         """Execute the aggregate grouped by customer and return its rows,
@@ -94,8 +98,11 @@ class ReceivableFigures:
 
     def months(self):
         "Return the calendar months of the count-back, most recent first"
-        count = self.period_months + COUNT_BACK_HISTORY
-        return kpi.calendar_months(self.end, count)
+        if self._months is None:
+            count = self.period_months + COUNT_BACK_HISTORY
+            self._months = kpi.calendar_months(self.end, count)
+            self._month_days = [kpi.month_days(f, l) for f, l in self._months]
+        return self._months
 
     def sales(self):
         """Return {party: (period sales, [sales of each month])} with the
@@ -231,11 +238,12 @@ class ReceivableFigures:
         period_sales, monthly = sales
         period_sales = max(period_sales, Decimal(0))
         days = kpi.month_days(self.start, self.end)
-        months = [(kpi.month_days(f, l), max(s, Decimal(0)))
-            for (f, l), s in zip(self.months(), monthly)]
+        self.months()
+        months = [(d, max(s, Decimal(0)))
+            for d, s in zip(self._month_days, monthly)]
         count_back = kpi.count_back_dso(receivable, months)
         overdue = receivable - current - disputed
-        round_ = self.currency.round if self.currency else (lambda a: a)
+        round_ = self._round
         receivable, current, disputed, overdue, opening_receivable = map(
             round_, (receivable, current, disputed, overdue,
                 opening_receivable))
