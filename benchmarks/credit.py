@@ -18,7 +18,8 @@ POSTINGS = 8
 
 
 def credit_setup(pool, company, date, sets):
-    """Give the first POSTINGS customers of the book an address and
+    """Give the first POSTINGS customers of the book not held by their
+    follow-up level an address and
     a credit limit and a draft invoice dated date each per set; return
     {set: [invoice ids]} (committed by the caller)"""
     Account = pool.get('account.account')
@@ -27,8 +28,17 @@ def credit_setup(pool, company, date, sets):
     Invoice = pool.get('account.invoice')
     Journal = pool.get('account.journal')
     Party = pool.get('party.party')
-    parties = Party.search([('code', 'like', 'BENCH%')],
-        order=[('id', 'ASC')], limit=POSTINGS)
+    Dunning = pool.get('account.dunning')
+    Level = pool.get('account.dunning.level')
+    # customers not held by their follow-up level (the run may have put
+    # them at one that blocks credit)
+    blocking = {l.id for l in Level.search([('blocks_credit', '=', True)])}
+    candidates = Party.search([('code', 'like', 'BENCH%')],
+        order=[('id', 'ASC')])
+    levels = Dunning.highest_levels(
+        company.id, 'party', [p.id for p in candidates])
+    parties = [p for p in candidates
+        if levels.get(p.id, (None,))[0] not in blocking][:POSTINGS]
     Address.create([{'party': p.id} for p in parties if not p.addresses])
     CreditLimit.create([{
                 'company': company.id, 'party': p.id,
