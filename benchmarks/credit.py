@@ -39,6 +39,8 @@ def credit_setup(pool, company, date, sets):
         company.id, 'party', [p.id for p in candidates])
     parties = [p for p in candidates
         if levels.get(p.id, (None,))[0] not in blocking][:POSTINGS]
+    if len(parties) < POSTINGS:
+        raise RuntimeError("too few customers not held by their level")
     Address.create([{'party': p.id} for p in parties if not p.addresses])
     CreditLimit.create([{
                 'company': company.id, 'party': p.id,

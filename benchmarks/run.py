@@ -410,7 +410,7 @@ def stale_databases(prefix, keep):
             cursor.execute('SELECT datname FROM pg_database')
             names = [n for n, in cursor]
     return [n for n in names if n.startswith(prefix) and n != keep
-        and not n.endswith(('_ours', '_core', '_queue'))]
+        and not n.endswith(('_ours', '_core', '_queue', '_credit'))]
 
 
 def database_path(name):
@@ -551,7 +551,12 @@ def parent(options):
         results[figure] = result = measure(options, figure, ours)
         print(line(name, result), flush=True)
     if backend.name == 'postgresql':
-        results['credit'] = result = measure(options, 'credit', ours)
+        # on a copy of the book before the daily job: the job puts every
+        # customer of the book at a level that holds his credit
+        credit_db = f'{pristine}_credit'
+        copy_database(pristine, credit_db)
+        results['credit'] = result = measure(options, 'credit', credit_db)
+        drop_database(credit_db)
         figures = result['figures']
         for suffix, name in [
                 ('', "credit-limit checks, 8 concurrent postings"),
