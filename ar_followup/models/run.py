@@ -30,6 +30,20 @@ from trytond.wizard import (
     Button, StateAction, StateView, Wizard)
 
 
+# Rows written by a statement of the run above which the statistics of the
+# table are refreshed (PostgreSQL), so that the planner of the following
+# statements does not take a table filled by the run for the empty one it
+# was (a nested loop over it per line would make the run quadratic)
+ANALYZE_ROWS = 1000
+
+
+def analyze(Model, rows):
+    "Refresh the planner statistics of Model's table after rows were written"
+    if backend.name == 'postgresql' and rows >= ANALYZE_ROWS:
+        cursor = Transaction().connection.cursor()
+        cursor.execute(f'ANALYZE "{Model._table}"')
+
+
 class RunLockedError(TransactionError):
     "Another transaction holding the lock committed while this one waited"
 
@@ -328,6 +342,8 @@ class DailySelection:
             counts['level_changes'] += self.raise_levels(procedure, levels)
             counts['dunnings_created'] += self.create_dunnings(
                 procedure, levels)
+        analyze(self.Dunning,
+            counts['level_changes'] + counts['dunnings_created'])
         counts['actions'] = self.escalations()
         counts['actions_recorded'] = len(counts['actions'])
         return counts
@@ -342,25 +358,35 @@ class DailySelection:
                 Count(line.id), where=where & (procedure != Null)))
         return self.cursor.fetchone()[0]
 
+    def target_level(self, line, levels):
+        "Return the expression of the firmest level the line reached"
+        return Case(*((line.maturity_date <= self.cutoff(l), l.id)
+                for l in reversed(levels)))
+
     def raise_levels(self, procedure, levels):
-        "Move the existing dunnings to the firmest level their line reached"
+        """Move the existing dunnings to the firmest level their line
+        reached, in one statement: only those below it change"""
+        if len(levels) < 2:
+            return 0
         dunning = self.Dunning.__table__()
-        changes = 0
-        for i, level in enumerate(levels[1:], 1):
-            line, from_, where, _ = self.open_lines()
-            lines = from_.select(line.id,
-                where=where & (line.maturity_date <= self.cutoff(level)))
-            self.cursor.execute(*dunning.update(
-                    [dunning.level, dunning.state, dunning.date,
-                        dunning.write_uid, dunning.write_date],
-                    [level.id, 'draft', Null, self.user, CurrentTimestamp()],
-                    where=(dunning.company == self.company.id)
-                    & (dunning.procedure == procedure.id)
-                    & dunning.level.in_([l.id for l in levels[:i]])
-                    & (dunning.blocked == Literal(False))
-                    & dunning.line.in_(lines)))
-            changes += self.cursor.rowcount
-        return changes
+        line, from_, where, _ = self.open_lines()
+
+        def rank(level):
+            return Case(*((level == l.id, i) for i, l in enumerate(levels)))
+        target = from_.select(line.id.as_('line'),
+            self.target_level(line, levels).as_('level'),
+            where=where & (line.maturity_date <= self.cutoff(levels[1])))
+        self.cursor.execute(*dunning.update(
+                [dunning.level, dunning.state, dunning.date,
+                    dunning.write_uid, dunning.write_date],
+                [target.level, 'draft', Null, self.user, CurrentTimestamp()],
+                from_=[target],
+                where=(dunning.line == target.line)
+                & (dunning.company == self.company.id)
+                & (dunning.procedure == procedure.id)
+                & (dunning.blocked == Literal(False))
+                & (rank(dunning.level) < rank(target.level))))
+        return self.cursor.rowcount
 
     def create_dunnings(self, procedure, levels):
         """Create the dunnings of the lines without one, directly at the
@@ -370,17 +396,21 @@ class DailySelection:
         dunning = self.Dunning.__table__()
         existing = self.Dunning.__table__()
         line, from_, where, line_procedure = self.open_lines()
-        level = Case(*((line.maturity_date <= self.cutoff(l), l.id)
-                for l in reversed(levels)))
+        level = self.target_level(line, levels)
+        where &= ((line_procedure == procedure.id)
+            & (line.maturity_date <= self.cutoff(levels[0])))
+        # On the first run there is nothing to exclude: the anti-join on the
+        # table being filled would be planned as a scan of it per line.
+        self.cursor.execute(*existing.select(Literal(1),
+                where=existing.company == self.company.id, limit=1))
+        if self.cursor.fetchone():
+            where &= ~Exists(existing.select(existing.id,
+                    where=existing.line == line.id))
         query = from_.select(
             Literal(self.company.id), line.id, Literal(procedure.id),
             level, Literal('draft'), Literal(False),
             Literal(self.user), CurrentTimestamp(),
-            where=where
-            & (line_procedure == procedure.id)
-            & (line.maturity_date <= self.cutoff(levels[0]))
-            & ~Exists(existing.select(existing.id,
-                    where=existing.line == line.id)))
+            where=where)
         self.cursor.execute(*dunning.insert(
                 [dunning.company, dunning.line, dunning.procedure,
                     dunning.level, dunning.state, dunning.blocked,
@@ -485,10 +515,12 @@ class Action(ModelSQL, ModelView):
         """Record the follow-up actions of the escalated customers and mark
         their dunnings as processed.
 
-        The actions are written set-wise, one statement per chunk."""
+        The actions are written set-wise, one statement per chunk, then the
+        draft dunnings of the customers who got an action in the run, but
+        those of paused invoices, are marked as processed in one
+        statement."""
         Dunning = Pool().get('account.dunning')
         table = cls.__table__()
-        dunning = Dunning.__table__()
         cursor = Transaction().connection.cursor()
         user = Transaction().user
         columns = [table.company, table.party, table.level, table.date,
@@ -498,7 +530,6 @@ class Action(ModelSQL, ModelView):
         # one parameter per column of each inserted row
         size = backend.MAX_QUERY_PARAMS // (len(columns) + 1)
         for sub_parties in grouped_slice(parties, size):
-            sub_parties = list(sub_parties)
             values = []
             for party in sub_parties:
                 escalation = escalations[party]
@@ -509,17 +540,26 @@ class Action(ModelSQL, ModelView):
                         escalation['maturity_date'], 'pending', user,
                         CurrentTimestamp()])
             cursor.execute(*table.insert(columns, values))
-            _, line, from_, where = Dunning._active_query(company.id)
-            cursor.execute(*dunning.update(
-                    [dunning.state, dunning.date,
-                        dunning.write_uid, dunning.write_date],
-                    ['waiting', date, user, CurrentTimestamp()],
-                    where=(dunning.company == company.id)
-                    & (dunning.state == 'draft')
-                    & (dunning.blocked == Literal(False))
-                    & dunning.line.in_(from_.select(line.id,
-                            where=where & fields.SQL_OPERATORS['in'](
-                                line.party, sub_parties)))))
+        if not parties:
+            return
+        analyze(cls, len(parties))
+        action = cls.__table__()
+        dunning = Dunning.__table__()
+        _, line, from_, where = Dunning._active_query(company.id)
+        paused = DailySelection(company, date).paused_moves()
+        cursor.execute(*dunning.update(
+                [dunning.state, dunning.date,
+                    dunning.write_uid, dunning.write_date],
+                ['waiting', date, user, CurrentTimestamp()],
+                where=(dunning.company == company.id)
+                & (dunning.state == 'draft')
+                & (dunning.blocked == Literal(False))
+                & dunning.line.in_(from_.select(line.id,
+                        where=where
+                        & ~line.move.in_(paused)
+                        & line.party.in_(action.select(action.party,
+                                where=(action.run == run.id)
+                                & (action.date == date)))))))
 
 
 class Configuration(metaclass=PoolMeta):
