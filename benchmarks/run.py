@@ -177,6 +177,25 @@ class Floors:
         return len(self.cursor.fetchall())
 
 
+def time_daily_steps(Run):
+    """Time each step the daily job runs after its selection and actions
+    (promises, plans, emails, risk scores, KPI snapshots…); return the
+    dictionary {step: seconds} they fill"""
+    from trytond.pool import Pool
+    spent = {}
+
+    def _run_steps(run):
+        pool = Pool()
+        for model, method in Run._daily_steps:
+            start = time.perf_counter()
+            getattr(pool.get(model), method)(run)
+            name = f"{model.split('.')[-1]}.{method}"
+            spent[name] = (spent.get(name, 0)
+                + time.perf_counter() - start)
+    Run._run_steps = staticmethod(_run_steps)
+    return spent
+
+
 def run_queued(transaction, pool, company, date, workers, config_file):
     """Run the daily job split into tasks of the queue and done by workers
     trytond-worker processes; return the seconds and the run"""
@@ -256,13 +275,18 @@ def child(figure, database, date, config_file=None):
                     floors.insert_dunnings, procedure.id, levels)
                 transaction.rollback()
             if figure in {'daily_first', 'daily_second'}:
+                steps = time_daily_steps(Run)
                 seconds, (run,) = timed(
                     Run.run_daily, date=date, companies=[company])
                 result.update(seconds=seconds, lines=run.lines_selected,
+                    steps=steps,
                     info=f"{run.lines_selected} lines, "
                     f"{run.dunnings_created} created, "
                     f"{run.level_changes} raised, "
-                    f"{run.actions_recorded} actions")
+                    f"{run.actions_recorded} actions; selection and "
+                    f"actions {seconds - sum(steps.values()):.3f} s, "
+                    "steps " + ", ".join(f"{n} {t:.3f} s"
+                        for n, t in steps.items()))
                 transaction.commit()
             elif figure in {'queued1', 'queued2'}:
                 workers = int(figure[-1])

@@ -337,14 +337,19 @@ class DailySelection:
             'dunnings_created': 0,
             'level_changes': 0,
             }
-        for procedure in self.procedures():
-            levels = procedure.ordered_levels()
+        procedures = [(p, p.ordered_levels()) for p in self.procedures()]
+        for procedure, levels in procedures:
             counts['level_changes'] += self.raise_levels(procedure, levels)
+        # The actions count the dunnings about to be created as new: these
+        # are created processed at once, instead of created then updated.
+        counts['actions'] = self.escalations([
+                self.new_dunnings(procedure, levels)
+                for procedure, levels in procedures if levels])
+        for procedure, levels in procedures:
             counts['dunnings_created'] += self.create_dunnings(
                 procedure, levels)
         analyze(self.Dunning,
             counts['level_changes'] + counts['dunnings_created'])
-        counts['actions'] = self.escalations()
         counts['actions_recorded'] = len(counts['actions'])
         return counts
 
@@ -388,15 +393,11 @@ class DailySelection:
                 & (rank(dunning.level) < rank(target.level))))
         return self.cursor.rowcount
 
-    def create_dunnings(self, procedure, levels):
-        """Create the dunnings of the lines without one, directly at the
-        firmest level they reached, in one statement"""
-        if not levels:
-            return 0
-        dunning = self.Dunning.__table__()
+    def new_dunnings(self, procedure, levels):
+        """Return the open lines of the procedure without a dunning that
+        reached its first level as tables, condition and level expression"""
         existing = self.Dunning.__table__()
         line, from_, where, line_procedure = self.open_lines()
-        level = self.target_level(line, levels)
         where &= ((line_procedure == procedure.id)
             & (line.maturity_date <= self.cutoff(levels[0])))
         # On the first run there is nothing to exclude: the anti-join on the
@@ -406,22 +407,37 @@ class DailySelection:
         if self.cursor.fetchone():
             where &= ~Exists(existing.select(existing.id,
                     where=existing.line == line.id))
+        return line, from_, where, self.target_level(line, levels)
+
+    def create_dunnings(self, procedure, levels):
+        """Create the dunnings of the lines without one, directly at the
+        firmest level they reached, in one statement
+
+        Their customers get a follow-up action in the run (see
+        escalations), so they are created processed, as of the run date."""
+        if not levels:
+            return 0
+        dunning = self.Dunning.__table__()
+        line, from_, where, level = self.new_dunnings(procedure, levels)
         query = from_.select(
             Literal(self.company.id), line.id, Literal(procedure.id),
-            level, Literal('draft'), Literal(False),
+            level, Literal('waiting'), Literal(self.date), Literal(False),
             Literal(self.user), CurrentTimestamp(),
             where=where)
         self.cursor.execute(*dunning.insert(
                 [dunning.company, dunning.line, dunning.procedure,
-                    dunning.level, dunning.state, dunning.blocked,
-                    dunning.create_uid, dunning.create_date],
+                    dunning.level, dunning.state, dunning.date,
+                    dunning.blocked, dunning.create_uid, dunning.create_date],
                 query))
         return self.cursor.rowcount
 
-    def escalations(self):
+    def escalations(self, new_dunnings=()):
         """Return per customer who has dunnings at a new level the values of
         its follow-up action: the firmest level of its open dunnings, the
-        amount and number of lines dunned and the oldest maturity date"""
+        amount and number of lines dunned and the oldest maturity date
+
+        The dunnings in draft are the new ones, with those of new_dunnings,
+        queries of the dunnings about to be created."""
         pool = Pool()
         Level = pool.get('account.dunning.level')
         offsets = {l.id: l.offset_days for l in Level.search([])}
@@ -430,32 +446,46 @@ class DailySelection:
         where &= ((dunning.blocked == Literal(False))
             & ~line.move.in_(self.paused_moves())
             & self.party_condition(line))
-        self.cursor.execute(*from_.select(
+        queries = [from_.select(
                 line.party, dunning.level,
                 Count(dunning.id),
                 Sum(Case((dunning.state == 'draft', 1), else_=0)),
                 Sum(line.debit - line.credit),
                 Min(line.maturity_date),
                 where=where,
-                group_by=[line.party, dunning.level]))
+                group_by=[line.party, dunning.level])]
+        for line, from_, where, level in new_dunnings:
+            # grouped in a sub-query: PostgreSQL does not match the
+            # parameters of the level with those of a GROUP BY clause
+            new = from_.select(line.party.as_('party'), level.as_('level'),
+                (line.debit - line.credit).as_('amount'),
+                line.maturity_date.as_('maturity_date'), where=where)
+            queries.append(new.select(new.party, new.level,
+                    Count(Literal(1)), Count(Literal(1)),
+                    Sum(new.amount), Min(new.maturity_date),
+                    group_by=[new.party, new.level]))
         parties = defaultdict(lambda: {
                 'level': None, 'line_count': 0, 'new': 0,
                 'amount': Decimal(0), 'maturity_date': None})
-        for party, level, count, new, amount, maturity_date in self.cursor:
-            values = parties[party]
-            if (values['level'] is None
-                    or offsets[level] > offsets[values['level']]):
-                values['level'] = level
-            values['line_count'] += count
-            values['new'] += new
-            if not isinstance(amount, Decimal):
-                amount = Decimal(str(amount))
-            values['amount'] += amount
-            if isinstance(maturity_date, str):
-                maturity_date = datetime.date.fromisoformat(maturity_date)
-            if (values['maturity_date'] is None
-                    or maturity_date < values['maturity_date']):
-                values['maturity_date'] = maturity_date
+        for query in queries:
+            self.cursor.execute(*query)
+            for party, level, count, new, amount, maturity_date in (
+                    self.cursor):
+                values = parties[party]
+                if (values['level'] is None
+                        or offsets[level] > offsets[values['level']]):
+                    values['level'] = level
+                values['line_count'] += count
+                values['new'] += new
+                if not isinstance(amount, Decimal):
+                    amount = Decimal(str(amount))
+                values['amount'] += amount
+                if isinstance(maturity_date, str):
+                    maturity_date = datetime.date.fromisoformat(
+                        maturity_date)
+                if (values['maturity_date'] is None
+                        or maturity_date < values['maturity_date']):
+                    values['maturity_date'] = maturity_date
         return {p: v for p, v in parties.items() if v['new']}
 
 
