@@ -441,8 +441,8 @@ class Party(metaclass=PoolMeta):
             grades = cls._risk_grades(company, sub_ids)
             positions = cls.receivable_positions(
                 company, sub_ids, include_draft=False)
-            statuses = {p.id: p.legal_status or 'active'
-                for p in cls.browse(sub_ids)}
+            statuses = {p['id']: p['legal_status'] or 'active'
+                for p in cls.read(sub_ids, ['legal_status'])}
             for party_id in sub_ids:
                 avg, recent_days, count, late = measure_payments(
                     instalments.get(party_id, []), date, recent=recent)
