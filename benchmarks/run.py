@@ -494,7 +494,7 @@ def parent(options):
             ]:
         results[figure] = result = measure(options, figure, ours)
         print(line(name, result), flush=True)
-    if backend.name == 'postgresql':
+    if backend.name == 'postgresql' and options.queue:
         for workers in [1, 2]:
             queued = f'{pristine}_queue'
             copy_database(pristine, queued)
@@ -508,7 +508,7 @@ def parent(options):
                 peer = f"{ratio:.2f}x the throughput of 1 worker"
             print(line(f"daily job, first run, queue, {workers} worker(s)",
                     result, peer=peer), flush=True)
-    else:
+    elif options.queue:
         print(f"{'daily job split into queue tasks':<44} not measured "
             "(needs PostgreSQL: trytond-worker processes share the "
             "database)")
@@ -549,6 +549,8 @@ def parse_args(args=None):
         help="generate the book again")
     parser.add_argument('--no-core', dest='core', action='store_false',
         help="skip core account_dunning's peer figure")
+    parser.add_argument('--no-queue', dest='queue', action='store_false',
+        help="skip the daily job split into queue tasks")
     parser.add_argument('--output', help="write the results as JSON")
     parser.add_argument('--child', help=argparse.SUPPRESS)
     parser.add_argument('-d', '--database', help=argparse.SUPPRESS)
