@@ -34,6 +34,7 @@ from ..rules.scoring import (
     Instalment, PaymentBehaviour, RiskThresholds, ScoringError, Weights,
     compute_score, measure_payments)
 from .party import company_result
+from .run import insert_rows
 
 RISK_CLASSES = [
     (None, ""),
@@ -273,8 +274,7 @@ class PartyRisk(ModelSQL, ModelView):
                 fields_ + [table.write_uid, table.write_date],
                 [None] * len(names) + [user, CurrentTimestamp()],
                 where=table.id == 0))
-        columns = [table.party, table.company, table.create_uid,
-            table.create_date] + fields_
+        columns = [table.party, table.company, table.create_uid] + fields_
         for sub_ids in grouped_slice(sorted(scores), backend.MAX_QUERY_PARAMS):
             sub_ids = list(sub_ids)
             cursor.execute(*table.select(table.party, table.id,
@@ -285,13 +285,10 @@ class PartyRisk(ModelSQL, ModelView):
                 cursor.executemany(update, [
                         [scores[p][n] for n in names] + [user, i]
                         for p, i in existing.items()])
-            new = [p for p in sub_ids if p not in existing]
-            size = backend.MAX_QUERY_PARAMS // (len(columns) + 1)
-            for chunk in grouped_slice(new, size):
-                cursor.execute(*table.insert(columns, [
-                            [p, company_id, user, CurrentTimestamp()]
-                            + [scores[p][n] for n in names]
-                            for p in chunk]))
+            insert_rows(table, columns, [
+                    [p, company_id, user] + [scores[p][n] for n in names]
+                    for p in sub_ids if p not in existing],
+                extra=[(table.create_date, CurrentTimestamp())])
 
 
 class CreditInsurance(metaclass=PoolMeta):

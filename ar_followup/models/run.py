@@ -24,7 +24,6 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, TransactionError
 from trytond.wizard import (
     Button, StateAction, StateView, Wizard)
@@ -42,6 +41,20 @@ def analyze(Model, rows):
     if backend.name == 'postgresql' and rows >= ANALYZE_ROWS:
         cursor = Transaction().connection.cursor()
         cursor.execute(f'ANALYZE "{Model._table}"')
+
+
+def insert_rows(table, columns, rows, extra=()):
+    """Insert rows, lists of the values of columns, by one statement run
+    with each row's parameters (pipelined by psycopg): a statement of many
+    rows would cost more to convert than to run.
+
+    extra are (column, SQL expression) pairs given to every row."""
+    if not rows:
+        return
+    extra = list(extra)
+    query, _ = tuple(table.insert(columns + [c for c, _ in extra],
+            [[0] * len(columns) + [e for _, e in extra]]))
+    Transaction().connection.cursor().executemany(query, rows)
 
 
 class RunLockedError(TransactionError):
@@ -545,7 +558,7 @@ class Action(ModelSQL, ModelView):
         """Record the follow-up actions of the escalated customers and mark
         their dunnings as processed.
 
-        The actions are written set-wise, one statement per chunk, then the
+        The actions are written by one statement run for each, then the
         draft dunnings of the customers who got an action in the run, but
         those of paused invoices, are marked as processed in one
         statement."""
@@ -555,21 +568,15 @@ class Action(ModelSQL, ModelView):
         user = Transaction().user
         columns = [table.company, table.party, table.level, table.date,
             table.run, table.amount, table.line_count, table.maturity_date,
-            table.state, table.create_uid, table.create_date]
+            table.state, table.create_uid]
         parties = sorted(escalations)
-        # one parameter per column of each inserted row
-        size = backend.MAX_QUERY_PARAMS // (len(columns) + 1)
-        for sub_parties in grouped_slice(parties, size):
-            values = []
-            for party in sub_parties:
-                escalation = escalations[party]
-                values.append([
-                        company.id, party, escalation['level'], date,
-                        run.id, escalation['amount'],
-                        escalation['line_count'],
-                        escalation['maturity_date'], 'pending', user,
-                        CurrentTimestamp()])
-            cursor.execute(*table.insert(columns, values))
+        insert_rows(table, columns, [[
+                    company.id, party, escalations[party]['level'], date,
+                    run.id, escalations[party]['amount'],
+                    escalations[party]['line_count'],
+                    escalations[party]['maturity_date'], 'pending', user]
+                for party in parties],
+            extra=[(table.create_date, CurrentTimestamp())])
         if not parties:
             return
         analyze(cls, len(parties))
