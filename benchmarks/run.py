@@ -238,7 +238,7 @@ def run_queued(transaction, pool, company, date, workers, config_file):
     return seconds, Run(run.id)
 
 
-def child(figure, database, date, config_file=None):
+def child(figure, database, date, config_file=None, render=True):
     "Measure one figure in this process and print it as JSON"
     from trytond import backend
     from trytond.modules.ar_followup import summary
@@ -275,6 +275,11 @@ def child(figure, database, date, config_file=None):
                     floors.insert_dunnings, procedure.id, levels)
                 transaction.rollback()
             if figure in {'daily_first', 'daily_second'}:
+                if not render:
+                    # the actions wait for a confirmation: the daily job
+                    # plans them but renders and sends nothing
+                    Level = pool.get('account.dunning.level')
+                    Level.write(Level.search([]), {'confirm': True})
                 steps = time_daily_steps(Run)
                 seconds, (run,) = timed(
                     Run.run_daily, date=date, companies=[company])
@@ -439,8 +444,11 @@ def spawn(options, *args):
 
 
 def measure(options, figure, database):
-    output = spawn(options, '--child', figure, '-d', database,
-        '--date', options.date.isoformat())
+    args = ['--child', figure, '-d', database,
+        '--date', options.date.isoformat()]
+    if not options.render:
+        args.append('--no-render')
+    output = spawn(options, *args)
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -551,6 +559,10 @@ def parse_args(args=None):
         help="skip core account_dunning's peer figure")
     parser.add_argument('--no-queue', dest='queue', action='store_false',
         help="skip the daily job split into queue tasks")
+    parser.add_argument('--no-render', dest='render', action='store_false',
+        help="daily job figures without the letters and emails of the "
+        "actions (every level waits for a confirmation in the copy): "
+        "rendering and sending are a figure of their own")
     parser.add_argument('--output', help="write the results as JSON")
     parser.add_argument('--child', help=argparse.SUPPRESS)
     parser.add_argument('-d', '--database', help=argparse.SUPPRESS)
@@ -564,7 +576,7 @@ def main(args=None):
         if options.config:
             tconfig.update_etc(options.config)
         child(options.child, options.database, options.date,
-            options.config)
+            options.config, render=options.render)
     else:
         parent(options)
     return 0
