@@ -1,15 +1,19 @@
 # This file is part of ar_followup.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The aged balance grouped per collector and per currency, with the
-buckets, date and terms of the customer aged balance (same context)."""
+"""The aged balance grouped per collector, per currency and per risk class,
+with the buckets, date and terms of the customer aged balance (same
+context).  Each row opens the receivable lines behind it
+(``lines_domain``, see ``AgedBalanceOpenLines``)."""
 from sql import Null
 from sql.aggregate import Count, Min
 from sql.conditionals import Case, Coalesce
 
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
 from .aged_balance import AgedBucketsMixin
+from .risk_score import RISK_CLASSES
 
 
 class AgedBalanceCollector(AgedBucketsMixin, ModelSQL, ModelView):
@@ -52,6 +56,16 @@ class AgedBalanceCollector(AgedBucketsMixin, ModelSQL, ModelView):
     def get_currency(self, name):
         return self.company.currency.id
 
+    def get_rec_name(self, name):
+        if self.collector:
+            return self.collector.rec_name
+        return gettext('ar_followup.msg_aged_balance_no_collector')
+
+    def lines_domain(self):
+        "The domain of the receivable lines of the row"
+        return [('party.followup_collector', '=',
+                self.collector.id if self.collector else None)]
+
 
 class AgedBalanceCurrency(AgedBucketsMixin, ModelSQL, ModelView):
     __name__ = 'ar_followup.aged_balance.currency'
@@ -91,3 +105,77 @@ class AgedBalanceCurrency(AgedBucketsMixin, ModelSQL, ModelView):
                 *cls.aged_columns(receivables),
                 where=receivables.where,
                 group_by=[currency, move.company]))
+
+    def get_rec_name(self, name):
+        return self.currency.rec_name
+
+    def lines_domain(self):
+        "The domain of the receivable lines of the row"
+        return ['OR',
+            ('second_currency', '=', self.currency.id),
+            [('second_currency', '=', None),
+                ('move.company.currency', '=', self.currency.id)],
+            ]
+
+
+class AgedBalanceRiskClass(AgedBucketsMixin, ModelSQL, ModelView):
+    __name__ = 'ar_followup.aged_balance.risk_class'
+    __string__ = "Aged Balance per Risk Class"
+
+    risk_class = fields.Selection(
+        RISK_CLASSES, "Risk Class", sort=False,
+        help="The risk class of the customers' last score (today's class, "
+        "not the one of the date); empty for the customers without one.")
+    risk_class_string = risk_class.translated('risk_class')
+    company = fields.Many2One('company.company', "Company")
+    customers = fields.Integer(
+        "Customers", help="The customers with an open receivable.")
+    currency = fields.Function(fields.Many2One(
+            'currency.currency', "Currency"), 'get_currency')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('overdue', 'DESC'))
+
+    @classmethod
+    def table_query(cls):
+        PartyRisk = Pool().get('party.party.risk')
+        risk = PartyRisk.__table__()
+        receivables = cls.open_receivables()
+        line, move = receivables.line, receivables.move
+        return (receivables.from_
+            .join(risk, 'LEFT',
+                condition=(risk.party == line.party)
+                & (risk.company == move.company))
+            .select(
+                # a customer has one class per company: his id is unique
+                # per row
+                Min(line.party).as_('id'),
+                risk.risk_class.as_('risk_class'),
+                move.company.as_('company'),
+                Count(line.party, distinct=True).as_('customers'),
+                *cls.aged_columns(receivables),
+                where=receivables.where,
+                group_by=[risk.risk_class, move.company]))
+
+    def get_currency(self, name):
+        return self.company.currency.id
+
+    def get_rec_name(self, name):
+        if self.risk_class:
+            return self.risk_class_string
+        return gettext('ar_followup.msg_aged_balance_no_risk_class')
+
+    def lines_domain(self):
+        "The domain of the receivable lines of the row"
+        if self.risk_class:
+            return [('party.risks', 'where', [
+                        ('company', '=', self.company.id),
+                        ('risk_class', '=', self.risk_class),
+                        ])]
+        # no score in the company, or a score without class
+        return [('party.risks', 'not where', [
+                    ('company', '=', self.company.id),
+                    ('risk_class', '!=', None),
+                    ])]
