@@ -16,14 +16,12 @@ from .aged_balance import AgedBucketsMixin
 from .risk_score import RISK_CLASSES
 
 
-class AgedBalanceCollector(AgedBucketsMixin, ModelSQL, ModelView):
-    __name__ = 'ar_followup.aged_balance.collector'
-    __string__ = "Aged Balance per Collector"
+class AgedCustomerGroupMixin(AgedBucketsMixin):
+    """The aged balance of groups of customers in the company currency, a
+    customer in one group per company: the smallest customer id is the id
+    of the row"""
+    __slots__ = ()
 
-    collector = fields.Many2One(
-        'res.user', "Collector",
-        help="The collector of the customers; empty for the customers "
-        "without collector.")
     company = fields.Many2One('company.company', "Company")
     customers = fields.Integer(
         "Customers", help="The customers with an open receivable.")
@@ -37,24 +35,43 @@ class AgedBalanceCollector(AgedBucketsMixin, ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
-        Party = Pool().get('party.party')
-        party = Party.__table__()
         receivables = cls.open_receivables()
         line, move = receivables.line, receivables.move
-        return (receivables.from_
-            .join(party, condition=party.id == line.party)
-            .select(
-                # a customer has one collector: his id is unique per row
-                Min(line.party).as_('id'),
-                party.followup_collector.as_('collector'),
-                move.company.as_('company'),
-                Count(line.party, distinct=True).as_('customers'),
-                *cls.aged_columns(receivables),
-                where=receivables.where,
-                group_by=[party.followup_collector, move.company]))
+        from_, group, name = cls.customer_group(receivables)
+        return from_.select(
+            Min(line.party).as_('id'),
+            group.as_(name),
+            move.company.as_('company'),
+            Count(line.party, distinct=True).as_('customers'),
+            *cls.aged_columns(receivables),
+            where=receivables.where,
+            group_by=[group, move.company])
+
+    @classmethod
+    def customer_group(cls, receivables):
+        """Return the receivables joined to the group of the customer, the
+        column of the group and the name of its field"""
+        raise NotImplementedError
 
     def get_currency(self, name):
         return self.company.currency.id
+
+
+class AgedBalanceCollector(AgedCustomerGroupMixin, ModelSQL, ModelView):
+    __name__ = 'ar_followup.aged_balance.collector'
+    __string__ = "Aged Balance per Collector"
+
+    collector = fields.Many2One(
+        'res.user', "Collector",
+        help="The collector of the customers; empty for the customers "
+        "without collector.")
+
+    @classmethod
+    def customer_group(cls, receivables):
+        party = Pool().get('party.party').__table__()
+        return (receivables.from_.join(
+                party, condition=party.id == receivables.line.party),
+            party.followup_collector, 'collector')
 
     def get_rec_name(self, name):
         if self.collector:
@@ -118,7 +135,7 @@ class AgedBalanceCurrency(AgedBucketsMixin, ModelSQL, ModelView):
             ]
 
 
-class AgedBalanceRiskClass(AgedBucketsMixin, ModelSQL, ModelView):
+class AgedBalanceRiskClass(AgedCustomerGroupMixin, ModelSQL, ModelView):
     __name__ = 'ar_followup.aged_balance.risk_class'
     __string__ = "Aged Balance per Risk Class"
 
@@ -127,40 +144,14 @@ class AgedBalanceRiskClass(AgedBucketsMixin, ModelSQL, ModelView):
         help="The risk class of the customers' last score (today's class, "
         "not the one of the date); empty for the customers without one.")
     risk_class_string = risk_class.translated('risk_class')
-    company = fields.Many2One('company.company', "Company")
-    customers = fields.Integer(
-        "Customers", help="The customers with an open receivable.")
-    currency = fields.Function(fields.Many2One(
-            'currency.currency', "Currency"), 'get_currency')
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order.insert(0, ('overdue', 'DESC'))
-
-    @classmethod
-    def table_query(cls):
-        PartyRisk = Pool().get('party.party.risk')
-        risk = PartyRisk.__table__()
-        receivables = cls.open_receivables()
-        line, move = receivables.line, receivables.move
-        return (receivables.from_
-            .join(risk, 'LEFT',
-                condition=(risk.party == line.party)
-                & (risk.company == move.company))
-            .select(
-                # a customer has one class per company: his id is unique
-                # per row
-                Min(line.party).as_('id'),
-                risk.risk_class.as_('risk_class'),
-                move.company.as_('company'),
-                Count(line.party, distinct=True).as_('customers'),
-                *cls.aged_columns(receivables),
-                where=receivables.where,
-                group_by=[risk.risk_class, move.company]))
-
-    def get_currency(self, name):
-        return self.company.currency.id
+    def customer_group(cls, receivables):
+        risk = Pool().get('party.party.risk').__table__()
+        return (receivables.from_.join(risk, 'LEFT',
+                condition=(risk.party == receivables.line.party)
+                & (risk.company == receivables.move.company)),
+            risk.risk_class, 'risk_class')
 
     def get_rec_name(self, name):
         if self.risk_class:
