@@ -51,12 +51,16 @@ class SMTPServer:
 
 
 def pending_actions(pool, company, count):
-    "Return the first count pending actions of the run, one per customer"
+    """Return the first count actions of the run without an email yet, one
+    per customer (the daily job may have processed some already)"""
     Action = pool.get('account.dunning.action')
-    return Action.search([
+    actions = Action.search([
             ('company', '=', company.id),
-            ('state', '=', 'pending'),
+            ('emails', '=', None),
             ], order=[('party', 'ASC'), ('id', 'ASC')], limit=count)
+    if not actions:
+        raise RuntimeError("no follow-up action without an email")
+    return actions
 
 
 def setup(pool, transaction, company, actions, param):
