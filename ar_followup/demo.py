@@ -5,8 +5,10 @@
 `populate` fills an activated database with a company (SIREN, VAT number,
 French chart of accounts, EUR), customers of several segments with valid
 SIRENs, 18 months of customer invoices, payments on time, late, partial or
-missing, advances and credit notes.  The same seed and date give the same
-data.
+missing, advances and credit notes, a collector whose portfolio is the
+SMEs, open disputes, a promise to pay that the daily job finds broken and
+the KPI snapshots of the last month ends.  The same seed and date give the
+same data.
 """
 import contextlib
 import datetime
@@ -66,6 +68,11 @@ MONTHS = 18
 
 
 ADMIN_PASSWORD = 'admin'
+# The collector of the demo: the SMEs are his portfolio
+COLLECTOR_LOGIN = 'collector'
+COLLECTOR_PASSWORD = 'relances2026'
+# Month-end KPI snapshots stored besides the one of the daily job
+SNAPSHOT_MONTH_ENDS = 5
 
 
 def build(database, today=None, password=ADMIN_PASSWORD, config_file=None,
@@ -158,6 +165,9 @@ def populate(today=None, seed=20260901):
         customers = _customers(rng, terms)
         invoices = _invoices(rng, company, customers, accounts, today)
         _payments(rng, company, customers, invoices, accounts, today)
+        _collector(company, customers)
+        _disputes_promises(company, invoices, today)
+        _snapshots(company, today)
     return company
 
 
@@ -510,3 +520,75 @@ def _payments(rng, company, customers, invoices, accounts, today):
                     })
     if to_reconcile:
         MoveLine.reconcile(*to_reconcile)
+
+
+def _collector(company, customers):
+    "Create the collector whose portfolio is the SMEs"
+    pool = Pool()
+    User = pool.get('res.user')
+    Group = pool.get('res.group')
+    Party = pool.get('party.party')
+    ModelData = pool.get('ir.model.data')
+    groups = Group.browse([
+            ModelData.get_id('ar_followup', 'group_collector'),
+            # the worklist is under Financial
+            ModelData.get_id('account', 'group_account'),
+            ])
+    collector, = User.create([{
+                'name': "Camille Roche",
+                'login': COLLECTOR_LOGIN,
+                'password': COLLECTOR_PASSWORD,
+                'groups': [('add', [g.id for g in groups])],
+                'companies': [('add', [company.id])],
+                'company': company.id,
+                'followup_collection_target': Decimal(30000),
+                }])
+    Party.write([p for p, profile in customers if profile['segment'] == 'sme'],
+        {'followup_collector': collector.id})
+    return collector
+
+
+def _disputes_promises(company, invoice_ids, today):
+    """Open disputes on three overdue invoices of different customers and
+    record a promise to pay that the daily job finds broken"""
+    pool = Pool()
+    Invoice = pool.get('account.invoice')
+    Dispute = pool.get('account.invoice.dispute')
+    Promise = pool.get('account.dunning.promise')
+    overdue, parties = [], set()
+    for invoice in Invoice.search([
+                ('id', 'in', invoice_ids),
+                ('state', '=', 'posted'),
+                ('invoice_date', '<', today - datetime.timedelta(days=90)),
+                ], order=[('invoice_date', 'ASC'), ('id', 'ASC')]):
+        if invoice.party not in parties and invoice.amount_to_pay > 0:
+            parties.add(invoice.party)
+            overdue.append(invoice)
+    for invoice, reason, days in zip(overdue,
+            ['quality', 'price', 'not_received'], [40, 25, 10]):
+        Dispute.create([{
+                    'company': company.id,
+                    'invoice': invoice.id,
+                    'reason': reason,
+                    'amount': invoice.amount_to_pay,
+                    'opened_on': today - datetime.timedelta(days=days),
+                    }])
+    invoice = overdue[3]
+    Promise.create([{
+                'company': company.id,
+                'party': invoice.party.id,
+                'invoice': invoice.id,
+                'made_on': today - datetime.timedelta(days=20),
+                'date': today - datetime.timedelta(days=6),
+                'amount': invoice.amount_to_pay,
+                'note': "Virement promis au téléphone",
+                }])
+
+
+def _snapshots(company, today):
+    """Store the KPI snapshots of the month ends before the last one (the
+    daily job stores the last one), for the trend charts"""
+    Snapshot = Pool().get('ar_followup.receivable_kpi.snapshot')
+    Snapshot.create([Snapshot.values(company,
+                today + relativedelta(day=1, months=-i, days=-1))
+            for i in range(SNAPSHOT_MONTH_ENDS, 0, -1)])
