@@ -377,6 +377,8 @@ def form_payment(page, form):
         errors['date'] = _('date_invalid')
     if amount is None:
         errors['amount'] = _('amount_invalid')
+    else:
+        amount = page.currency.round(amount)
     return errors, invoice, date, amount
 
 

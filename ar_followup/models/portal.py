@@ -289,11 +289,15 @@ class PortalAudit(ModelSQL, ModelView):
     __string__ = "Portal Audit"
 
     access = fields.Many2One(
-        'ar_followup.portal.access', "Portal Link", readonly=True,
-        ondelete='CASCADE')
+        'ar_followup.portal.access', "Portal Link", required=True,
+        readonly=True, ondelete='CASCADE')
     company = fields.Many2One('company.company', "Company", readonly=True)
     party = fields.Many2One(
-        'party.party', "Party", readonly=True, ondelete='CASCADE')
+        'party.party', "Party", readonly=True, ondelete='CASCADE',
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     timestamp = fields.DateTime("Time", readonly=True, required=True)
     ip_address = fields.Char("IP Address", readonly=True)
     event = fields.Selection([
