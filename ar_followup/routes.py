@@ -109,8 +109,8 @@ def template():
     return _TEMPLATE
 
 
-def _(name, **variables):
-    return gettext('ar_followup.msg_portal_' + name, **variables)
+def _(key, /, **variables):
+    return gettext('ar_followup.msg_portal_' + key, **variables)
 
 
 def html_response(body, status=HTTPStatus.OK, headers=None):
