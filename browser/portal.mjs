@@ -73,7 +73,7 @@ export class PortalTest extends Smoke {
             await form.getByLabel('Amount').fill('10');
             // submitted from the keyboard
             await form.getByLabel('Comment').fill('Transfer next week');
-            await form.getByRole('button').focus();
+            await form.locator('button[type=submit]').focus();
             await page.keyboard.press('Enter');
             await page.waitForLoadState('load');
             await page.locator('.done').filter(
@@ -93,7 +93,7 @@ export class PortalTest extends Smoke {
                 'Delivered damaged');
             await form.locator('input[type=file]').setInputFiles({
                 name: 'photo.png', mimeType: 'image/png', buffer: PNG});
-            await form.getByRole('button').click();
+            await form.locator('button[type=submit]').click();
             await page.waitForLoadState('load');
             await page.locator('.done').filter(
                 {hasText: 'Your dispute is recorded'}).waitFor();
