@@ -25,15 +25,9 @@ import subprocess
 import sys
 import time
 
-from . import generate
+from . import credit, generate, reminders
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOT_MEASURED = [
-    ("rendering and sending per 1,000 grouped reminders",
-        "not in the runner yet"),
-    ("credit-limit checks, 8 concurrent postings",
-        "not in the runner yet"),
-    ]
 # the daily job split into tasks of the queue: the party-id ranges per run
 QUEUE_TASKS = 16
 
@@ -219,8 +213,43 @@ def run_queued(transaction, pool, company, date, workers, config_file):
     return seconds, Run(run.id)
 
 
-def child(figure, database, date, config_file=None):
+def emails_figure(result, transaction, pool, company, floors):
+    """The grouped reminder emails of a sample of customers composed and
+    sent to a loopback SMTP server, and their floor, per 1,000"""
+    from trytond import config as tconfig
+    actions = reminders.pending_actions(pool, company, reminders.EMAILS)
+    document = reminders.setup(
+        pool, transaction, company, actions, floors.param)
+    transaction.commit()
+    parties = [a.party.id for a in actions]
+    with reminders.SMTPServer() as server:
+        tconfig.set('email', 'uri', f'smtp://127.0.0.1:{server.port}')
+        tconfig.set('email', 'from', 'relances@bench.example')
+        result['floor'] = 'SQL open lines + email.message + smtplib'
+        result['floor_seconds'], floor_sent = timed(
+            reminders.floor_emails, floors.cursor, company.id, parties,
+            document, server.port)
+        received = server.messages
+        seconds, states = timed(reminders.send_emails,
+            pool, transaction.database.name, actions)
+        received = server.messages - received
+        size = server.bytes
+    # per 1,000 customers, extrapolated from the sample
+    scale = 1000 / len(actions)
+    result.update(seconds=seconds * scale,
+        floor_seconds=result['floor_seconds'] * scale,
+        info=f"extrapolated from {len(actions)} customers sent in "
+        f"{seconds:.1f} s: "
+        + ', '.join(f'{n} {s}' for s, n in sorted(states.items()))
+        + f", {received} received by the SMTP server "
+        f"(floor {floor_sent}), {size / 2 ** 20:.1f} MB in all")
+
+
+def child(figure, database, date, config_file=None, invoice=None):
     "Measure one figure in this process and print it as JSON"
+    if figure.startswith('post_'):
+        credit.poster(database, invoice, figure[len('post_'):])
+        return
     from trytond import backend
     from trytond.modules.ar_followup import summary
     from trytond.modules.ar_followup.rules import ageing
@@ -297,17 +326,35 @@ def child(figure, database, date, config_file=None):
                     floors.kpi_sums, start, date)
 
                 def kpi_set():
-                    per_party = ReceivableFigures(
-                        company.id, start, date).kpis()
-                    totals = ReceivableFigures(
-                        company.id, start, date, per_party=False).kpis()
-                    return per_party, totals[None]
+                    kpis = ReceivableFigures(
+                        company.id, start, date).kpis(totals=True)
+                    return kpis, kpis.pop(None)
                 seconds, (per_party, totals) = timed(kpi_set)
                 result.update(seconds=seconds,
                     info=f"{len(per_party)} customers and the company, "
                     f"{start} to {date}, receivable "
                     f"{totals['receivable']:,.2f}, DSO {totals['dso']}, "
                     f"count-back {totals['count_back_dso']}")
+            elif figure == 'emails':
+                emails_figure(result, transaction, pool, company, floors)
+            elif figure == 'letters':
+                actions = reminders.pending_actions(
+                    pool, company, reminders.LETTERS)
+                result['floor'] = 'LibreOffice conversion of a minimal text'
+                result['floor_seconds'], _ = timed(
+                    reminders.floor_letters, len(actions))
+                seconds, size = timed(
+                    reminders.render_letters, pool, actions)
+                # per 1,000 letters, extrapolated from the sample
+                scale = 1000 / len(actions)
+                result.update(seconds=seconds * scale,
+                    floor_seconds=result['floor_seconds'] * scale,
+                    info=f"extrapolated from {len(actions)} letters "
+                    f"rendered in {seconds:.1f} s, "
+                    f"{size / len(actions) / 1024:.0f} kB each")
+            elif figure == 'credit':
+                result['figures'] = credit.credit_figure(
+                    transaction, pool, company, date, config_file)
             elif figure == 'party_list':
                 ids = [p.id for p in Party.search(
                         [('code', 'like', 'BENCH%')],
@@ -382,6 +429,7 @@ def copy_database(source, target):
     from trytond import backend
     from trytond.transaction import Transaction
     if backend.name == 'sqlite':
+        drop_database(target)
         shutil.copyfile(database_path(source), database_path(target))
         return
     with Transaction().start(
@@ -395,8 +443,10 @@ def drop_database(name):
     from trytond import backend
     from trytond.transaction import Transaction
     if backend.name == 'sqlite':
-        if os.path.exists(database_path(name)):
-            os.remove(database_path(name))
+        # with the journal of a process that did not close it (WAL mode)
+        for suffix in ['', '-wal', '-shm']:
+            if os.path.exists(database_path(name) + suffix):
+                os.remove(database_path(name) + suffix)
         return
     with Transaction().start(
             None, 0, close=True, autocommit=True) as transaction:
@@ -488,6 +538,33 @@ def parent(options):
         print(f"{'daily job split into queue tasks':<44} not measured "
             "(needs PostgreSQL: trytond-worker processes share the "
             "database)")
+    for figure, name in [
+            ('emails', "reminder emails sent, per 1,000 (est.)"),
+            ('letters', "reminder letters as PDF, per 1,000 (est.)"),
+            ]:
+        results[figure] = result = measure(options, figure, ours)
+        print(line(name, result), flush=True)
+    if backend.name == 'postgresql':
+        results['credit'] = result = measure(options, 'credit', ours)
+        figures = result['figures']
+        for suffix, name in [
+                ('', "credit-limit checks, 8 concurrent postings"),
+                ('_move', "same, posted as moves (no invoice number)"),
+                ]:
+            result = dict(result, seconds=figures[f'ours{suffix}_seconds'],
+                floor_seconds=figures[f'sequential_seconds{suffix}'],
+                info=f"{credit.POSTINGS} customers with a credit limit; "
+                "transactions started again on a lock refused: ours "
+                f"{figures[f'ours{suffix}_retries']}, core "
+                f"{figures[f'core{suffix}_retries']}, sequential "
+                f"{figures[f'sequential_retries{suffix}']}")
+            core_seconds = figures[f'core{suffix}_seconds']
+            print(line(name, result, peer=f"ours "
+                    f"{core_seconds / result['seconds']:.2f}x core's "
+                    f"throughput (core {core_seconds:.3f} s)"), flush=True)
+    else:
+        print(f"{'credit-limit checks, 8 concurrent postings':<44} "
+            "not measured (SQLite serialises writers)")
     if options.core:
         copy_database(pristine, core)
         results['core'] = result = measure(options, 'core', core)
@@ -504,8 +581,6 @@ def parent(options):
         print(f"{'per-line cost, core generate_dunnings':<44} "
             f"{result['seconds'] / result['lines'] * 1e6:>9.1f} us/line  "
             f"[{result['lines']} dunnings]")
-    for name, why in NOT_MEASURED:
-        print(f"{name:<44} not measured yet ({why})")
     if options.output:
         with open(options.output, 'w') as fp:
             json.dump({'size': size, 'backend': backend.name,
@@ -528,6 +603,7 @@ def parse_args(args=None):
     parser.add_argument('--output', help="write the results as JSON")
     parser.add_argument('--child', help=argparse.SUPPRESS)
     parser.add_argument('-d', '--database', help=argparse.SUPPRESS)
+    parser.add_argument('--invoice', type=int, help=argparse.SUPPRESS)
     return parser.parse_args(args)
 
 
@@ -538,7 +614,7 @@ def main(args=None):
         if options.config:
             tconfig.update_etc(options.config)
         child(options.child, options.database, options.date,
-            options.config)
+            options.config, invoice=options.invoice)
     else:
         parent(options)
     return 0

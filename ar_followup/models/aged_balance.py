@@ -102,9 +102,14 @@ def default_bounds():
 
 class OpenReceivables:
     """The receivable lines of a company open as of a date, as python-sql
-    tables, join and condition, for the reports to aggregate"""
+    tables, join and condition, for the reports to aggregate.
 
-    def __init__(self, company_id, date):
+    With ``since``, an earlier date, the condition keeps the lines open as
+    of either date, so that one query sums both: the columns of
+    :meth:`bucket_columns` are then those open as of ``date`` and
+    :meth:`open_on` gives the condition of each date."""
+
+    def __init__(self, company_id, date, since=None):
         pool = Pool()
         MoveLine = pool.get('account.move.line')
         Reconciliation = pool.get('account.move.reconciliation')
@@ -136,11 +141,17 @@ class OpenReceivables:
             .join(paid, 'LEFT', condition=paid.line == line.id)
             .join(line_invoice, 'LEFT',
                 condition=line_invoice.move == line.move))
+        self.reconciliation = reconciliation
+        self.since = since
+        # the reconciliations after the date as a list that the databases
+        # probe with the index on the line's reconciliation
+        later = Reconciliation.__table__()
         self.where = (where
             & (line.party != Null)
-            & (move.date <= date)
+            & (move.date <= max(date, since or date))
             & ((line.reconciliation == Null)
-                | (reconciliation.date > date)))
+                | line.reconciliation.in_(later.select(later.id,
+                        where=later.date > min(date, since or date)))))
         self.amount = line.debit - line.credit
         # the invoice a payment not yet reconciled was recorded on
         self.paid_invoice = paid.invoice
@@ -155,6 +166,12 @@ class OpenReceivables:
             & ((dispute.state == 'open') | (dispute.resolved_on > date)))
         self.maturity_date = Coalesce(
             line.maturity_date, paid.maturity_date, move.date)
+
+    def open_on(self, date):
+        "The condition of the lines open as of date"
+        return ((self.move.date <= date)
+            & ((self.line.reconciliation == Null)
+                | (self.reconciliation.date > date)))
 
     def disputed(self):
         """The condition of the disputed lines, shown apart from the buckets:
@@ -173,10 +190,22 @@ class OpenReceivables:
                 condition &= self.maturity_date >= first
             if last is not None:
                 condition &= self.maturity_date <= last
-            columns.append(Sum(Case((condition, self.amount), else_=0)))
-        columns.append(Sum(Case((disputed, self.amount), else_=0)))
-        columns.append(Sum(self.amount))
+            columns.append(self.sum_open(condition))
+        columns.append(self.sum_open(disputed))
+        columns.append(self.sum_open())
         return columns
+
+    def sum_open(self, condition=None, date=None):
+        """The Sum column of the amounts open as of date (by default the
+        date) meeting condition"""
+        if self.since is not None:
+            open_ = self.open_on(date or self.date)
+            condition = open_ if condition is None else open_ & condition
+        elif date not in {None, self.date}:
+            raise ValueError(f"{date} is not the date of the receivables")
+        if condition is None:
+            return Sum(self.amount)
+        return Sum(Case((condition, self.amount), else_=0))
 
     def totals(self, bounds):
         """Return the company totals: a list of the amounts per bucket, the

@@ -49,7 +49,9 @@ def period_months(start, end):
 class ReceivableFigures:
     """The aggregates of the receivables of a company for a period, per
     customer or, with ``per_party=False``, for the whole company (the key
-    of the figures is then None)"""
+    of the figures is then None).  The queries are grouped by customer
+    either way: the company's sums are the customers' ones added, its
+    ratios computed from them."""
 
     def __init__(
             self, company_id, start, end, per_party=True, months=None):
@@ -65,23 +67,30 @@ class ReceivableFigures:
             Company(company_id).currency if company_id >= 0 else None)
 
     def _select(self, from_, line, *columns, where, group_by=()):
-        """Execute the aggregate grouped by customer (or not) and return its
-        rows, each starting with the customer (None for the company)"""
-        if self.per_party:
-            self.cursor.execute(*from_.select(line.party, *columns,
-                    where=where, group_by=[line.party, *group_by]))
-            return list(self.cursor)
-        self.cursor.execute(*from_.select(*columns, where=where,
-                group_by=list(group_by) or None))
-        return [(None, *row) for row in self.cursor]
+        """Execute the aggregate grouped by customer and return its rows,
+        each starting with the customer (the company's figures are summed
+        from them)"""
+        self.cursor.execute(*from_.select(line.party, *columns,
+                where=where, group_by=[line.party, *group_by]))
+        return list(self.cursor)
 
-    def balances(self, date):
-        "Return {party: (receivable, not due, disputed)} open as of date"
-        receivables = OpenReceivables(self.company_id, date)
+    def balances(self):
+        """Return {party: (receivable, not due, disputed)} open as of the
+        end and {party: receivable} open as of the day before the start,
+        summed by one query"""
+        opening_date = self.start - dt.timedelta(days=1)
+        receivables = OpenReceivables(
+            self.company_id, self.end, since=opening_date)
         not_due, _, disputed, total = receivables.bucket_columns(())
         rows = self._select(receivables.from_, receivables.line,
-            total, not_due, disputed, where=receivables.where)
-        return {p: tuple(map(_decimal, v)) for p, *v in rows}
+            total, not_due, disputed,
+            receivables.sum_open(date=opening_date),
+            where=receivables.where)
+        closing, opening = {}, {}
+        for party, *values in rows:
+            *values, opening[party] = map(_decimal, values)
+            closing[party] = tuple(values)
+        return closing, opening
 
     def months(self):
         "Return the calendar months of the count-back, most recent first"
@@ -160,28 +169,65 @@ class ReceivableFigures:
                 & (promise.date >= self.start)
                 & (promise.date <= self.end))}
 
-    def kpis(self):
-        """Return {party: kpis} (the key None for the company), each a dict
-        of the field names of :class:`KPIMixin`"""
-        closing = self.balances(self.end)
-        opening = self.balances(self.start - dt.timedelta(days=1))
+    def figures(self):
+        """Return {party: (closing, opening, sales, settlements, promises)}
+        the inputs of :meth:`compute` per customer (the additive sums of
+        the queries) and the customers with receivables"""
+        closing, opening = self.balances()
         sales = self.sales()
         settlements = self.settlements()
         promises = self.promises()
         keys = set(closing) | set(opening) | set(sales) | set(settlements)
-        if not self.per_party:
-            keys = {None}
         zero = (Decimal(0),) * 3
         no_sales = (Decimal(0), [Decimal(0)] * len(self.months()))
-        return {key: self.compute(
-                closing.get(key, zero), opening.get(key, zero),
+        return {key: (closing.get(key, zero), opening.get(key, Decimal(0)),
                 sales.get(key, no_sales), settlements.get(key, []),
                 promises.get(key, (0, 0)))
-            for key in keys}
+            for key in keys | set(promises)}, keys
+
+    @staticmethod
+    def total(figures):
+        """Return the inputs of :meth:`compute` of the company: the sums of
+        the customers' figures (the settlements put together), from which
+        the ratios are computed again"""
+        closing, opening, sales, settlements = [Decimal(0)] * 3, 0, None, []
+        kept = broken = 0
+        for (party_closing, party_opening, party_sales, party_settlements,
+                (party_kept, party_broken)) in figures:
+            closing = [a + b for a, b in zip(closing, party_closing)]
+            opening += party_opening
+            period, monthly = party_sales
+            if sales is None:
+                sales = (period, list(monthly))
+            else:
+                sales = (sales[0] + period,
+                    [a + b for a, b in zip(sales[1], monthly)])
+            settlements.extend(party_settlements)
+            kept += party_kept
+            broken += party_broken
+        return tuple(closing), Decimal(opening), sales, settlements, (
+            kept, broken)
+
+    def kpis(self, totals=False):
+        """Return {party: kpis} (only the key None for the company when
+        per_party is False; the key None added when totals is True), each
+        a dict of the field names of :class:`KPIMixin`.  The company's
+        are computed from the sums of the customers' figures."""
+        figures, customers = self.figures()
+        result = {}
+        if self.per_party:
+            result = {key: self.compute(*figures[key]) for key in customers}
+        if totals or not self.per_party:
+            no_sales = (Decimal(0), [Decimal(0)] * len(self.months()))
+            closing, opening, sales, settlements, promises = self.total(
+                figures.values())
+            result[None] = self.compute(closing, opening,
+                sales or no_sales, settlements, promises)
+        return result
 
     def compute(self, closing, opening, sales, settlements, promises=(0, 0)):
         receivable, current, disputed = closing
-        opening_receivable = opening[0]
+        opening_receivable = opening
         period_sales, monthly = sales
         period_sales = max(period_sales, Decimal(0))
         days = kpi.month_days(self.start, self.end)
