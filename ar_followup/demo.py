@@ -549,8 +549,9 @@ def _collector(company, customers):
 
 
 def _disputes_promises(company, invoice_ids, today):
-    """Open disputes on three overdue invoices of different customers and
-    record a promise to pay that the daily job finds broken"""
+    """Open disputes on three overdue invoices of different customers, a
+    resolved one, a cancelled promise and a promise to pay that the daily
+    job finds broken"""
     pool = Pool()
     Invoice = pool.get('account.invoice')
     Dispute = pool.get('account.invoice.dispute')
@@ -573,6 +574,25 @@ def _disputes_promises(company, invoice_ids, today):
                     'amount': invoice.amount_to_pay,
                     'opened_on': today - datetime.timedelta(days=days),
                     }])
+    # settled ones, which the dashboard's open disputes and broken promises
+    # leave out
+    resolved, = Dispute.create([{
+                'company': company.id,
+                'invoice': overdue[4].id,
+                'reason': 'duplicate',
+                'amount': overdue[4].amount_to_pay,
+                'opened_on': today - datetime.timedelta(days=60),
+                }])
+    Dispute.resolve([resolved])
+    withdrawn, = Promise.create([{
+                'company': company.id,
+                'party': overdue[5].party.id,
+                'invoice': overdue[5].id,
+                'made_on': today - datetime.timedelta(days=30),
+                'date': today - datetime.timedelta(days=15),
+                'amount': overdue[5].amount_to_pay,
+                }])
+    Promise.cancel([withdrawn])
     invoice = overdue[3]
     Promise.create([{
                 'company': company.id,

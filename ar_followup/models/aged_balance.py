@@ -384,9 +384,18 @@ class AgedBalance(AgedBucketsMixin, ModelSQL, ModelView):
     def search_currency(cls, name, clause):
         return [('company.' + clause[0], *clause[1:])]
 
+    def get_rec_name(self, name):
+        return self.party.rec_name
+
+    def lines_domain(self):
+        "The domain of the receivable lines of the row"
+        return [('party', '=', self.party.id)]
+
 
 class AgedBalanceOpenLines(Wizard):
-    "Open the receivable lines of a customer open as of the context date"
+    """Open the receivable lines behind rows of the aged balance (per
+    customer, collector, currency or risk class) open as of the context
+    date: each row gives the domain of its lines (``lines_domain``)"""
     __name__ = 'ar_followup.aged_balance.open_lines'
     start_state = 'open_'
     _readonly = True
@@ -397,20 +406,20 @@ class AgedBalanceOpenLines(Wizard):
         Date = pool.get('ir.date')
         context = Transaction().context
         date = context.get('date') or Date.today()
-        party_ids = [r.party.id for r in self.records]
         company_id = context.get('company') or -1
         action['name'] = '%s (%s)' % (action['name'], ', '.join(
-                r.party.rec_name for r in self.records))
+                r.rec_name for r in self.records))
         action['pyson_domain'] = PYSONEncoder().encode(
-            self.lines_domain(company_id, party_ids, date))
+            self.open_domain(company_id, date)
+            + [['OR', *(r.lines_domain() for r in self.records)]])
         return action, {}
 
     @classmethod
-    def lines_domain(cls, company_id, party_ids, date):
-        "The domain of the receivable lines of the parties open as of date"
+    def open_domain(cls, company_id, date):
+        "The domain of the company's receivable lines open as of date"
         return [
             ('move.company', '=', company_id),
-            ('party', 'in', party_ids),
+            ('party', '!=', None),
             ('account.type.receivable', '=', True),
             ('move.state', '=', 'posted'),
             ('move.date', '<=', date),

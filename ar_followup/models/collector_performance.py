@@ -57,7 +57,8 @@ class CollectorPerformance(ModelSQL, ModelView):
             help="Collected / target."), 'get_achievement')
     actions_done = fields.Integer(
         "Actions Done", readonly=True,
-        help="The follow-up actions of his customers done in the period.")
+        help="The follow-up actions of his customers dated in the period "
+        "and done.")
     currency = fields.Function(fields.Many2One(
             'currency.currency', "Currency"), 'get_currency')
 

@@ -47,6 +47,7 @@ class Dispute(Workflow, ModelSQL, ModelView):
             ('other', "Other"),
             ], "Reason", required=True, states=_states)
     reason_string = reason.translated('reason')
+    reason_label = fields.Function(fields.Char("Reason"), 'get_reason_label')
     description = fields.Text("Description", states=_states)
     owner = fields.Many2One(
         'res.user', "Owner", states=_states,
@@ -132,6 +133,9 @@ class Dispute(Workflow, ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return '%s (%s)' % (self.invoice.rec_name, self.reason_string)
+
+    def get_reason_label(self, name):
+        return self.reason_string
 
     @classmethod
     @ModelView.button

@@ -134,3 +134,13 @@ class Action(PortfolioMixin, metaclass=PoolMeta):
 class InvoicePenalty(PortfolioMixin, metaclass=PoolMeta):
     __name__ = 'account.invoice.penalty'
     _portfolio_party_path = 'invoice.party'
+
+
+class Promise(PortfolioMixin, metaclass=PoolMeta):
+    __name__ = 'account.dunning.promise'
+    _portfolio_party_path = 'party'
+
+
+class Dispute(PortfolioMixin, metaclass=PoolMeta):
+    __name__ = 'account.invoice.dispute'
+    _portfolio_party_path = 'invoice.party'

@@ -83,3 +83,10 @@ class Action(SalespersonMixin, metaclass=PoolMeta):
 class InvoicePenalty(SalespersonMixin, metaclass=PoolMeta):
     __name__ = 'account.invoice.penalty'
 
+
+class Promise(SalespersonMixin, metaclass=PoolMeta):
+    __name__ = 'account.dunning.promise'
+
+
+class Dispute(SalespersonMixin, metaclass=PoolMeta):
+    __name__ = 'account.invoice.dispute'
