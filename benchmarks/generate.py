@@ -131,8 +131,9 @@ def populate_book(company, accounts, params):
                 ('company', '=', company.id), ('type', '=', 'standard')])}
     writer = Writer(cursor, backend.name)
     ids = {t: writer.next_id(t) for t in [
-            'party_party', 'account_move', 'account_move_line',
-            'account_move_reconciliation']}
+            'party_party', 'party_address', 'account_move',
+            'account_move_line', 'account_move_reconciliation',
+            'account_invoice']}
     rng = random.Random(params.seed)
     behaviours = list(params.behaviours)
     weights = [params.behaviours[b] for b in behaviours]
@@ -145,6 +146,8 @@ def populate_book(company, accounts, params):
     bank = accounts['bank'].id
     revenue_journal = accounts['revenue_journal'].id
     cash_journal = accounts['cash_journal'].id
+    currency = company.currency.id
+    writer.start()
 
     for first in range(0, params.customers, CHUNK):
         rows = defaultdict(list)
@@ -157,6 +160,11 @@ def populate_book(company, accounts, params):
             rows['party_party'].append((party, True, f'BENCH{n}',
                     f'BENCH{n}', n, f"Client {n:06d}", 'business',
                     'active', user, now))
+            address = ids['party_address']
+            ids['party_address'] += 1
+            rows['party_address'].append((address, party, True, True,
+                    f"{n % 1000} rue du Client", f'{75001 + n % 20}',
+                    "Paris", user, now))
             book.parties += 1
             balance = Decimal(0)
             for _ in range(params.invoices_per_customer):
@@ -178,6 +186,13 @@ def populate_book(company, accounts, params):
                 rows['account_move_line'].append((line + 1, move,
                         revenue, None, Decimal(0), amount, None, None,
                         'valid', user, now))
+                invoice = ids['account_invoice']
+                ids['account_invoice'] += 1
+                rows['account_invoice'].append((invoice, company.id, 'out',
+                        party, address, receivable, currency,
+                        revenue_journal, move, f'F{invoice}', f'F{invoice}',
+                        invoice, date, 'posted', amount, Decimal(0), amount,
+                        user, now))
                 book.invoices += 1
                 balance += amount
 
@@ -230,6 +245,9 @@ def populate_book(company, accounts, params):
         writer.write('party_party', ['id', 'active', 'code', 'code_alnum',
                 'code_digit', 'name', 'customer_type', 'legal_status',
                 'create_uid', 'create_date'], rows['party_party'])
+        writer.write('party_address', ['id', 'party', 'active', 'invoice',
+                'street_unstructured', 'postal_code', 'city', 'create_uid',
+                'create_date'], rows['party_address'])
         writer.write('account_move_reconciliation', ['id', 'company',
                 'date', 'number', 'create_uid', 'create_date'],
             rows['account_move_reconciliation'])
@@ -240,21 +258,59 @@ def populate_book(company, accounts, params):
                 'debit', 'credit', 'maturity_date', 'reconciliation',
                 'state', 'create_uid', 'create_date'],
             [tuple(r) for r in rows['account_move_line']])
+        writer.write('account_invoice', ['id', 'company', 'type', 'party',
+                'invoice_address', 'account', 'currency', 'journal', 'move',
+                'number', 'number_alnum', 'number_digit', 'invoice_date',
+                'state', 'untaxed_amount_cache', 'tax_amount_cache',
+                'total_amount_cache', 'create_uid', 'create_date'],
+            rows['account_invoice'])
     writer.finish(ids)
     book.seconds = time.monotonic() - start
     return book
 
 
 class Writer:
-    "Batched inserts with explicit ids"
+    """Batched inserts with explicit ids
+
+    On PostgreSQL the foreign keys and the non-unique indexes of the tables
+    written are dropped for the load and created again at the end, so that
+    each key is checked and each index built once, set-wise, instead of row
+    by row."""
+    TABLES = ['party_party', 'party_address', 'account_move',
+        'account_move_line', 'account_move_reconciliation', 'account_invoice']
 
     def __init__(self, cursor, backend_name):
         self.cursor = cursor
         self.postgresql = backend_name == 'postgresql'
+        self.restore = []
 
     def next_id(self, table):
         self.cursor.execute(f'SELECT MAX(id) FROM "{table}"')
         return (self.cursor.fetchone()[0] or 0) + 1
+
+    def start(self):
+        "Drop the foreign keys and plain indexes of the tables written"
+        if not self.postgresql:
+            return
+        tables = [f'"{t}"' for t in self.TABLES]
+        self.cursor.execute('SELECT conrelid::regclass::text, conname, '
+            'pg_get_constraintdef(oid) FROM pg_constraint '
+            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            (tables,))
+        keys = self.cursor.fetchall()
+        self.cursor.execute('SELECT indexrelid::regclass::text, '
+            'pg_get_indexdef(indexrelid) FROM pg_index '
+            'WHERE indrelid = ANY(%s::regclass[]) '
+            'AND NOT indisunique AND NOT indisprimary', (tables,))
+        indexes = self.cursor.fetchall()
+        for table, name, definition in keys:
+            self.cursor.execute(
+                f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            self.restore.append(
+                f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for name, definition in indexes:
+            self.cursor.execute(f'DROP INDEX {name}')
+            self.restore.insert(0, definition)
 
     def write(self, table, columns, rows):
         if not rows:
@@ -271,6 +327,10 @@ class Writer:
                 f'INSERT INTO "{table}" ({names}) VALUES ({params})', rows)
 
     def finish(self, ids):
+        "Build the indexes, check the keys and move the sequences"
+        for statement in self.restore:
+            self.cursor.execute(statement)
+        self.restore = []
         for table in ids:
             if self.postgresql:
                 self.cursor.execute(

@@ -171,6 +171,25 @@ class Floors:
         return len(self.cursor.fetchall())
 
 
+def time_daily_steps(Run):
+    """Time each step the daily job runs after its selection and actions
+    (promises, plans, emails, risk scores, KPI snapshots…); return the
+    dictionary {step: seconds} they fill"""
+    from trytond.pool import Pool
+    spent = {}
+
+    def _run_steps(run):
+        pool = Pool()
+        for model, method in Run._daily_steps:
+            start = time.perf_counter()
+            getattr(pool.get(model), method)(run)
+            name = f"{model.split('.')[-1]}.{method}"
+            spent[name] = (spent.get(name, 0)
+                + time.perf_counter() - start)
+    Run._run_steps = staticmethod(_run_steps)
+    return spent
+
+
 def run_queued(transaction, pool, company, date, workers, config_file):
     """Run the daily job split into tasks of the queue and done by workers
     trytond-worker processes; return the seconds and the run"""
@@ -245,7 +264,8 @@ def emails_figure(result, transaction, pool, company, floors):
         f"(floor {floor_sent}), {size / 2 ** 20:.1f} MB in all")
 
 
-def child(figure, database, date, config_file=None, invoice=None):
+def child(figure, database, date, config_file=None, invoice=None,
+        render=True):
     "Measure one figure in this process and print it as JSON"
     if figure.startswith('post_'):
         credit.poster(database, invoice, figure[len('post_'):])
@@ -285,13 +305,23 @@ def child(figure, database, date, config_file=None, invoice=None):
                     floors.insert_dunnings, procedure.id, levels)
                 transaction.rollback()
             if figure in {'daily_first', 'daily_second'}:
+                if not render:
+                    # the actions wait for a confirmation: the daily job
+                    # plans them but renders and sends nothing
+                    Level = pool.get('account.dunning.level')
+                    Level.write(Level.search([]), {'confirm': True})
+                steps = time_daily_steps(Run)
                 seconds, (run,) = timed(
                     Run.run_daily, date=date, companies=[company])
                 result.update(seconds=seconds, lines=run.lines_selected,
+                    steps=steps,
                     info=f"{run.lines_selected} lines, "
                     f"{run.dunnings_created} created, "
                     f"{run.level_changes} raised, "
-                    f"{run.actions_recorded} actions")
+                    f"{run.actions_recorded} actions; selection and "
+                    f"actions {seconds - sum(steps.values()):.3f} s, "
+                    "steps " + ", ".join(f"{n} {t:.3f} s"
+                        for n, t in steps.items()))
                 transaction.commit()
             elif figure in {'queued1', 'queued2'}:
                 workers = int(figure[-1])
@@ -465,8 +495,11 @@ def spawn(options, *args):
 
 
 def measure(options, figure, database):
-    output = spawn(options, '--child', figure, '-d', database,
-        '--date', options.date.isoformat())
+    args = ['--child', figure, '-d', database,
+        '--date', options.date.isoformat()]
+    if not options.render:
+        args.append('--no-render')
+    output = spawn(options, *args)
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -520,7 +553,7 @@ def parent(options):
             ]:
         results[figure] = result = measure(options, figure, ours)
         print(line(name, result), flush=True)
-    if backend.name == 'postgresql':
+    if backend.name == 'postgresql' and options.queue:
         for workers in [1, 2]:
             queued = f'{pristine}_queue'
             copy_database(pristine, queued)
@@ -534,7 +567,7 @@ def parent(options):
                 peer = f"{ratio:.2f}x the throughput of 1 worker"
             print(line(f"daily job, first run, queue, {workers} worker(s)",
                     result, peer=peer), flush=True)
-    else:
+    elif options.queue:
         print(f"{'daily job split into queue tasks':<44} not measured "
             "(needs PostgreSQL: trytond-worker processes share the "
             "database)")
@@ -600,6 +633,12 @@ def parse_args(args=None):
         help="generate the book again")
     parser.add_argument('--no-core', dest='core', action='store_false',
         help="skip core account_dunning's peer figure")
+    parser.add_argument('--no-queue', dest='queue', action='store_false',
+        help="skip the daily job split into queue tasks")
+    parser.add_argument('--no-render', dest='render', action='store_false',
+        help="daily job figures without the letters and emails of the "
+        "actions (every level waits for a confirmation in the copy): "
+        "rendering and sending are a figure of their own")
     parser.add_argument('--output', help="write the results as JSON")
     parser.add_argument('--child', help=argparse.SUPPRESS)
     parser.add_argument('-d', '--database', help=argparse.SUPPRESS)
@@ -614,7 +653,7 @@ def main(args=None):
         if options.config:
             tconfig.update_etc(options.config)
         child(options.child, options.database, options.date,
-            options.config, invoice=options.invoice)
+            options.config, invoice=options.invoice, render=options.render)
     else:
         parent(options)
     return 0

@@ -16,9 +16,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from sql import Null
+from sql import Column, Null
 from sql.aggregate import Count, Sum
 from sql.conditionals import Coalesce
+from sql.functions import CurrentTimestamp
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -33,6 +34,7 @@ from ..rules.scoring import (
     Instalment, PaymentBehaviour, RiskThresholds, ScoringError, Weights,
     compute_score, measure_payments)
 from .party import company_result
+from .run import insert_rows
 
 RISK_CLASSES = [
     (None, ""),
@@ -252,6 +254,42 @@ class PartyRisk(ModelSQL, ModelView):
                 'ar_followup.msg_party_risk_unique'),
             ]
 
+    @classmethod
+    def store(cls, company_id, scores):
+        """Create or update the scores of the company, scores being
+        {party_id: {field name: value}} with the same fields for all.
+
+        Written in SQL (the fields are read-only and checked by the
+        computation): a daily job scores every customer."""
+        if not scores:
+            return
+        table = cls.__table__()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        user = transaction.user
+        names = sorted(next(iter(scores.values())))
+        fields_ = [Column(table, n) for n in names]
+        # the parameters of the update in order: the values, the user, the id
+        update, _ = tuple(table.update(
+                fields_ + [table.write_uid, table.write_date],
+                [None] * len(names) + [user, CurrentTimestamp()],
+                where=table.id == 0))
+        columns = [table.party, table.company, table.create_uid] + fields_
+        for sub_ids in grouped_slice(sorted(scores), backend.MAX_QUERY_PARAMS):
+            sub_ids = list(sub_ids)
+            cursor.execute(*table.select(table.party, table.id,
+                    where=(table.company == company_id)
+                    & table.party.in_(sub_ids)))
+            existing = dict(cursor)
+            if existing:
+                cursor.executemany(update, [
+                        [scores[p][n] for n in names] + [user, i]
+                        for p, i in existing.items()])
+            insert_rows(table, columns, [
+                    [p, company_id, user] + [scores[p][n] for n in names]
+                    for p in sub_ids if p not in existing],
+                extra=[(table.create_date, CurrentTimestamp())])
+
 
 class CreditInsurance(metaclass=PoolMeta):
     __name__ = 'party.credit_insurance'
@@ -400,8 +438,8 @@ class Party(metaclass=PoolMeta):
             grades = cls._risk_grades(company, sub_ids)
             positions = cls.receivable_positions(
                 company, sub_ids, include_draft=False)
-            statuses = {p.id: p.legal_status or 'active'
-                for p in cls.browse(sub_ids)}
+            statuses = {p['id']: p['legal_status'] or 'active'
+                for p in cls.read(sub_ids, ['legal_status'])}
             for party_id in sub_ids:
                 avg, recent_days, count, late = measure_payments(
                     instalments.get(party_id, []), date, recent=recent)
@@ -531,11 +569,7 @@ class Party(metaclass=PoolMeta):
         for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
             sub_ids = list(sub_ids)
             behaviours = cls.risk_behaviours(company, sub_ids, date)
-            existing = {r.party.id: r for r in PartyRisk.search([
-                        ('company', '=', company.id),
-                        ('party', 'in', sub_ids),
-                        ])}
-            to_write, to_create = [], []
+            scores = {}
             for party_id, behaviour in behaviours.items():
                 result = compute_score(
                     behaviour, weights, thresholds=thresholds)
@@ -547,17 +581,8 @@ class Party(metaclass=PoolMeta):
                     'explanation': cls._risk_explanation(result),
                     }
                 by_class[result.risk_class].append(party_id)
-                risk = existing.get(party_id)
-                if risk:
-                    to_write.extend(([risk], values))
-                else:
-                    to_create.append({
-                            'party': party_id, 'company': company.id,
-                            **values})
-            if to_write:
-                PartyRisk.write(*to_write)
-            if to_create:
-                PartyRisk.create(to_create)
+                scores[party_id] = values
+            PartyRisk.store(company.id, scores)
         cls._apply_risk_procedures(by_class, policies)
 
     @classmethod

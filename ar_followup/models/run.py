@@ -24,10 +24,37 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, TransactionError
 from trytond.wizard import (
     Button, StateAction, StateView, Wizard)
+
+
+# Rows written by a statement of the run above which the statistics of the
+# table are refreshed (PostgreSQL), so that the planner of the following
+# statements does not take a table filled by the run for the empty one it
+# was (a nested loop over it per line would make the run quadratic)
+ANALYZE_ROWS = 1000
+
+
+def analyze(Model, rows):
+    "Refresh the planner statistics of Model's table after rows were written"
+    if backend.name == 'postgresql' and rows >= ANALYZE_ROWS:
+        cursor = Transaction().connection.cursor()
+        cursor.execute(f'ANALYZE "{Model._table}"')
+
+
+def insert_rows(table, columns, rows, extra=()):
+    """Insert rows, lists of the values of columns, by one statement run
+    with each row's parameters (pipelined by psycopg): a statement of many
+    rows would cost more to convert than to run.
+
+    extra are (column, SQL expression) pairs given to every row."""
+    if not rows:
+        return
+    extra = list(extra)
+    query, _ = tuple(table.insert(columns + [c for c, _ in extra],
+            [[0] * len(columns) + [e for _, e in extra]]))
+    Transaction().connection.cursor().executemany(query, rows)
 
 
 class RunLockedError(TransactionError):
@@ -323,12 +350,19 @@ class DailySelection:
             'dunnings_created': 0,
             'level_changes': 0,
             }
-        for procedure in self.procedures():
-            levels = procedure.ordered_levels()
+        procedures = [(p, p.ordered_levels()) for p in self.procedures()]
+        for procedure, levels in procedures:
             counts['level_changes'] += self.raise_levels(procedure, levels)
+        # The actions count the dunnings about to be created as new: these
+        # are created processed at once, instead of created then updated.
+        counts['actions'] = self.escalations([
+                self.new_dunnings(procedure, levels)
+                for procedure, levels in procedures if levels])
+        for procedure, levels in procedures:
             counts['dunnings_created'] += self.create_dunnings(
                 procedure, levels)
-        counts['actions'] = self.escalations()
+        analyze(self.Dunning,
+            counts['level_changes'] + counts['dunnings_created'])
         counts['actions_recorded'] = len(counts['actions'])
         return counts
 
@@ -342,56 +376,81 @@ class DailySelection:
                 Count(line.id), where=where & (procedure != Null)))
         return self.cursor.fetchone()[0]
 
+    def target_level(self, line, levels):
+        "Return the expression of the firmest level the line reached"
+        return Case(*((line.maturity_date <= self.cutoff(l), l.id)
+                for l in reversed(levels)))
+
     def raise_levels(self, procedure, levels):
-        "Move the existing dunnings to the firmest level their line reached"
+        """Move the existing dunnings to the firmest level their line
+        reached, in one statement: only those below it change"""
+        if len(levels) < 2:
+            return 0
         dunning = self.Dunning.__table__()
-        changes = 0
-        for i, level in enumerate(levels[1:], 1):
-            line, from_, where, _ = self.open_lines()
-            lines = from_.select(line.id,
-                where=where & (line.maturity_date <= self.cutoff(level)))
-            self.cursor.execute(*dunning.update(
-                    [dunning.level, dunning.state, dunning.date,
-                        dunning.write_uid, dunning.write_date],
-                    [level.id, 'draft', Null, self.user, CurrentTimestamp()],
-                    where=(dunning.company == self.company.id)
-                    & (dunning.procedure == procedure.id)
-                    & dunning.level.in_([l.id for l in levels[:i]])
-                    & (dunning.blocked == Literal(False))
-                    & dunning.line.in_(lines)))
-            changes += self.cursor.rowcount
-        return changes
+        line, from_, where, _ = self.open_lines()
+
+        def rank(level):
+            return Case(*((level == l.id, i) for i, l in enumerate(levels)))
+        target = from_.select(line.id.as_('line'),
+            self.target_level(line, levels).as_('level'),
+            where=where & (line.maturity_date <= self.cutoff(levels[1])))
+        self.cursor.execute(*dunning.update(
+                [dunning.level, dunning.state, dunning.date,
+                    dunning.write_uid, dunning.write_date],
+                [target.level, 'draft', Null, self.user, CurrentTimestamp()],
+                from_=[target],
+                where=(dunning.line == target.line)
+                & (dunning.company == self.company.id)
+                & (dunning.procedure == procedure.id)
+                & (dunning.blocked == Literal(False))
+                & (rank(dunning.level) < rank(target.level))))
+        return self.cursor.rowcount
+
+    def new_dunnings(self, procedure, levels):
+        """Return the open lines of the procedure without a dunning that
+        reached its first level as tables, condition and level expression"""
+        existing = self.Dunning.__table__()
+        line, from_, where, line_procedure = self.open_lines()
+        where &= ((line_procedure == procedure.id)
+            & (line.maturity_date <= self.cutoff(levels[0])))
+        # On the first run there is nothing to exclude: the anti-join on the
+        # table being filled would be planned as a scan of it per line.
+        self.cursor.execute(*existing.select(Literal(1),
+                where=existing.company == self.company.id, limit=1))
+        if self.cursor.fetchone():
+            where &= ~Exists(existing.select(existing.id,
+                    where=existing.line == line.id))
+        return line, from_, where, self.target_level(line, levels)
 
     def create_dunnings(self, procedure, levels):
         """Create the dunnings of the lines without one, directly at the
-        firmest level they reached, in one statement"""
+        firmest level they reached, in one statement
+
+        Their customers get a follow-up action in the run (see
+        escalations), so they are created processed, as of the run date."""
         if not levels:
             return 0
         dunning = self.Dunning.__table__()
-        existing = self.Dunning.__table__()
-        line, from_, where, line_procedure = self.open_lines()
-        level = Case(*((line.maturity_date <= self.cutoff(l), l.id)
-                for l in reversed(levels)))
+        line, from_, where, level = self.new_dunnings(procedure, levels)
         query = from_.select(
             Literal(self.company.id), line.id, Literal(procedure.id),
-            level, Literal('draft'), Literal(False),
+            level, Literal('waiting'), Literal(self.date), Literal(False),
             Literal(self.user), CurrentTimestamp(),
-            where=where
-            & (line_procedure == procedure.id)
-            & (line.maturity_date <= self.cutoff(levels[0]))
-            & ~Exists(existing.select(existing.id,
-                    where=existing.line == line.id)))
+            where=where)
         self.cursor.execute(*dunning.insert(
                 [dunning.company, dunning.line, dunning.procedure,
-                    dunning.level, dunning.state, dunning.blocked,
-                    dunning.create_uid, dunning.create_date],
+                    dunning.level, dunning.state, dunning.date,
+                    dunning.blocked, dunning.create_uid, dunning.create_date],
                 query))
         return self.cursor.rowcount
 
-    def escalations(self):
+    def escalations(self, new_dunnings=()):
         """Return per customer who has dunnings at a new level the values of
         its follow-up action: the firmest level of its open dunnings, the
-        amount and number of lines dunned and the oldest maturity date"""
+        amount and number of lines dunned and the oldest maturity date
+
+        The dunnings in draft are the new ones, with those of new_dunnings,
+        queries of the dunnings about to be created."""
         pool = Pool()
         Level = pool.get('account.dunning.level')
         offsets = {l.id: l.offset_days for l in Level.search([])}
@@ -400,32 +459,46 @@ class DailySelection:
         where &= ((dunning.blocked == Literal(False))
             & ~line.move.in_(self.paused_moves())
             & self.party_condition(line))
-        self.cursor.execute(*from_.select(
+        queries = [from_.select(
                 line.party, dunning.level,
                 Count(dunning.id),
                 Sum(Case((dunning.state == 'draft', 1), else_=0)),
                 Sum(line.debit - line.credit),
                 Min(line.maturity_date),
                 where=where,
-                group_by=[line.party, dunning.level]))
+                group_by=[line.party, dunning.level])]
+        for line, from_, where, level in new_dunnings:
+            # grouped in a sub-query: PostgreSQL does not match the
+            # parameters of the level with those of a GROUP BY clause
+            new = from_.select(line.party.as_('party'), level.as_('level'),
+                (line.debit - line.credit).as_('amount'),
+                line.maturity_date.as_('maturity_date'), where=where)
+            queries.append(new.select(new.party, new.level,
+                    Count(Literal(1)), Count(Literal(1)),
+                    Sum(new.amount), Min(new.maturity_date),
+                    group_by=[new.party, new.level]))
         parties = defaultdict(lambda: {
                 'level': None, 'line_count': 0, 'new': 0,
                 'amount': Decimal(0), 'maturity_date': None})
-        for party, level, count, new, amount, maturity_date in self.cursor:
-            values = parties[party]
-            if (values['level'] is None
-                    or offsets[level] > offsets[values['level']]):
-                values['level'] = level
-            values['line_count'] += count
-            values['new'] += new
-            if not isinstance(amount, Decimal):
-                amount = Decimal(str(amount))
-            values['amount'] += amount
-            if isinstance(maturity_date, str):
-                maturity_date = datetime.date.fromisoformat(maturity_date)
-            if (values['maturity_date'] is None
-                    or maturity_date < values['maturity_date']):
-                values['maturity_date'] = maturity_date
+        for query in queries:
+            self.cursor.execute(*query)
+            for party, level, count, new, amount, maturity_date in (
+                    self.cursor):
+                values = parties[party]
+                if (values['level'] is None
+                        or offsets[level] > offsets[values['level']]):
+                    values['level'] = level
+                values['line_count'] += count
+                values['new'] += new
+                if not isinstance(amount, Decimal):
+                    amount = Decimal(str(amount))
+                values['amount'] += amount
+                if isinstance(maturity_date, str):
+                    maturity_date = datetime.date.fromisoformat(
+                        maturity_date)
+                if (values['maturity_date'] is None
+                        or maturity_date < values['maturity_date']):
+                    values['maturity_date'] = maturity_date
         return {p: v for p, v in parties.items() if v['new']}
 
 
@@ -485,41 +558,45 @@ class Action(ModelSQL, ModelView):
         """Record the follow-up actions of the escalated customers and mark
         their dunnings as processed.
 
-        The actions are written set-wise, one statement per chunk."""
+        The actions are written by one statement run for each, then the
+        draft dunnings of the customers who got an action in the run, but
+        those of paused invoices, are marked as processed in one
+        statement."""
         Dunning = Pool().get('account.dunning')
         table = cls.__table__()
-        dunning = Dunning.__table__()
         cursor = Transaction().connection.cursor()
         user = Transaction().user
         columns = [table.company, table.party, table.level, table.date,
             table.run, table.amount, table.line_count, table.maturity_date,
-            table.state, table.create_uid, table.create_date]
+            table.state, table.create_uid]
         parties = sorted(escalations)
-        # one parameter per column of each inserted row
-        size = backend.MAX_QUERY_PARAMS // (len(columns) + 1)
-        for sub_parties in grouped_slice(parties, size):
-            sub_parties = list(sub_parties)
-            values = []
-            for party in sub_parties:
-                escalation = escalations[party]
-                values.append([
-                        company.id, party, escalation['level'], date,
-                        run.id, escalation['amount'],
-                        escalation['line_count'],
-                        escalation['maturity_date'], 'pending', user,
-                        CurrentTimestamp()])
-            cursor.execute(*table.insert(columns, values))
-            _, line, from_, where = Dunning._active_query(company.id)
-            cursor.execute(*dunning.update(
-                    [dunning.state, dunning.date,
-                        dunning.write_uid, dunning.write_date],
-                    ['waiting', date, user, CurrentTimestamp()],
-                    where=(dunning.company == company.id)
-                    & (dunning.state == 'draft')
-                    & (dunning.blocked == Literal(False))
-                    & dunning.line.in_(from_.select(line.id,
-                            where=where & fields.SQL_OPERATORS['in'](
-                                line.party, sub_parties)))))
+        insert_rows(table, columns, [[
+                    company.id, party, escalations[party]['level'], date,
+                    run.id, escalations[party]['amount'],
+                    escalations[party]['line_count'],
+                    escalations[party]['maturity_date'], 'pending', user]
+                for party in parties],
+            extra=[(table.create_date, CurrentTimestamp())])
+        if not parties:
+            return
+        analyze(cls, len(parties))
+        action = cls.__table__()
+        dunning = Dunning.__table__()
+        _, line, from_, where = Dunning._active_query(company.id)
+        paused = DailySelection(company, date).paused_moves()
+        cursor.execute(*dunning.update(
+                [dunning.state, dunning.date,
+                    dunning.write_uid, dunning.write_date],
+                ['waiting', date, user, CurrentTimestamp()],
+                where=(dunning.company == company.id)
+                & (dunning.state == 'draft')
+                & (dunning.blocked == Literal(False))
+                & dunning.line.in_(from_.select(line.id,
+                        where=where
+                        & ~line.move.in_(paused)
+                        & line.party.in_(action.select(action.party,
+                                where=(action.run == run.id)
+                                & (action.date == date)))))))
 
 
 class Configuration(metaclass=PoolMeta):
