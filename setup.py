@@ -37,6 +37,7 @@ requires += [
     'factur-x >= 3.0',
     'saxonche',
     'python-sql >= 1.5',
+    'segno >= 1.5',
     ]
 tests_require = [
     'proteus %s' % SERIES,
@@ -65,7 +66,7 @@ setup(name='%s_%s' % (PREFIX, MODULE),
         'trytond.modules.%s' % MODULE: (info.get('xml', [])
             + ['tryton.cfg', 'views/*.xml', 'data/*.xml', 'data/*.csv',
                 'reports/*.fodt', 'reports/*.odt', 'reports/*.html',
-                'template/*/*.xml',
+                'template/*/*.xml', 'web/*.html', 'web/*.css',
                 'locale/*.po', 'tests/*.rst']),
         },
     python_requires='>=3.9',

@@ -473,7 +473,8 @@ export class Smoke {
         });
     }
 
-    async run() {
+    // Start Chromium on a new profile, its page watched
+    async launch(viewport = {width: 1400, height: 900}) {
         const {options} = this;
         fs.mkdirSync(options.screenshots, {recursive: true});
         if (!fs.existsSync(options.executablePath)) {
@@ -484,7 +485,7 @@ export class Smoke {
             executablePath: options.executablePath,
             headless: true,
             args: CHROMIUM_ARGS,
-            viewport: {width: 1400, height: 900},
+            viewport,
             locale: 'en-US',
             timeout: ACTION_TIMEOUT,
         });
@@ -492,6 +493,11 @@ export class Smoke {
         this.page.setDefaultTimeout(ACTION_TIMEOUT);
         this.page.setDefaultNavigationTimeout(ACTION_TIMEOUT);
         this.watch(this.page);
+    }
+
+    async run() {
+        const {options} = this;
+        await this.launch();
 
         await this.step('login', page => login(page, options));
         if (this.problems.length) {
@@ -721,17 +727,20 @@ export class Smoke {
     }
 }
 
-export async function main() {
+// Run the test that create() returns, within TOTAL_TIMEOUT; return the
+// exit code
+export async function main(
+        create = () => new Smoke(settings()), name = 'browser smoke test') {
     const watchdog = setTimeout(() => {
-        console.error(`FAIL: the smoke test took more than ${
+        console.error(`FAIL: the ${name} took more than ${
             TOTAL_TIMEOUT / 1000} s`);
         process.exit(2);
     }, TOTAL_TIMEOUT);
     let smoke;
     try {
-        smoke = new Smoke(settings());
+        smoke = create();
         await smoke.run();
-        console.log('PASS: browser smoke test');
+        console.log(`PASS: ${name}`);
         return 0;
     } catch (error) {
         console.error(`FAIL: ${error?.message || error}`);

@@ -142,24 +142,29 @@ class BrowserSmokeTestCase(unittest.TestCase):
 
     def build_database(self):
         """Build the demo database with the command line of the module, or
-        take the one `make demo` or an earlier run built today from the
-        same module files (kept in DB_CACHE)"""
+        take the one an earlier run built today from the same module files
+        (kept in DB_CACHE with its Maildir of reminder emails)"""
         database = os.path.join(self.tmp, DATABASE + '.sqlite')
         cache = os.environ.get('DB_CACHE')
         cached = (os.path.join(cache,
                 f'demo-{datetime.date.today().isoformat()}.sqlite')
             if cache and '://' not in cache else None)
-        if cached and os.path.isfile(cached):
+        # the reminder emails of the demo run are kept with it
+        mail = os.path.join(self.tmp, 'mail')
+        if (cached and os.path.isfile(cached)
+                and os.path.isdir(cached + '.mail')):
             shutil.copy(cached, database)
+            shutil.copytree(cached + '.mail', mail)
             return
         self.run_logged([sys.executable, '-O', '-m',
                 'trytond.modules.ar_followup.cli', '-c', self.config,
-                '-d', DATABASE, 'demo',
-                '--mail-dir', os.path.join(self.tmp, 'mail')],
+                '-d', DATABASE, 'demo', '--mail-dir', mail],
             "ar-followup demo")
         if cached:
             os.makedirs(cache, exist_ok=True)
             shutil.copy(database, cached)
+            shutil.rmtree(cached + '.mail', ignore_errors=True)
+            shutil.copytree(mail, cached + '.mail')
 
     def start_server(self):
         server_log = os.path.join(self.tmp, 'server.log')
@@ -212,21 +217,26 @@ class BrowserSmokeTestCase(unittest.TestCase):
         for name in os.listdir(SCREENSHOTS):
             if name.endswith('.png'):
                 os.remove(os.path.join(SCREENSHOTS, name))
-        env = dict(self.env,
-            AR_URL=url, AR_DB=DATABASE, AR_LOGIN='admin',
+        self.run_script(SMOKE, AR_URL=url, AR_DB=DATABASE, AR_LOGIN='admin',
             AR_PASSWORD=self.password, AR_SCREENSHOTS=SCREENSHOTS,
             AR_COLLECTOR_LOGIN=demo.COLLECTOR_LOGIN,
-            AR_COLLECTOR_PASSWORD=demo.COLLECTOR_PASSWORD,
-            CHROMIUM=CHROMIUM)
+            AR_COLLECTOR_PASSWORD=demo.COLLECTOR_PASSWORD)
+
+    def run_script(self, script, **env):
+        """Run the browser script with node and the variables env; fail
+        unless it exits with 0; return its output"""
+        name = os.path.basename(script)
+        env = dict(self.env, CHROMIUM=CHROMIUM, **env)
         try:
-            result = subprocess.run(['node', SMOKE], cwd=ROOT, env=env,
+            result = subprocess.run(['node', script], cwd=ROOT, env=env,
                 capture_output=True, text=True, stdin=subprocess.DEVNULL,
                 timeout=SMOKE_TIMEOUT)
         except subprocess.TimeoutExpired as e:
-            self.fail(f"smoke.mjs took more than {SMOKE_TIMEOUT} s:\n"
+            self.fail(f"{name} took more than {SMOKE_TIMEOUT} s:\n"
                 f"{e.stdout or ''}{e.stderr or ''}")
         output = result.stdout + result.stderr
         print(output)
         self.assertEqual(result.returncode, 0,
-            f"smoke.mjs failed ({result.returncode}):\n{output}\n"
+            f"{name} failed ({result.returncode}):\n{output}\n"
             f"server log:\n{tail(self.server_log)}")
+        return output
