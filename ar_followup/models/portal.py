@@ -21,6 +21,7 @@ from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
+from trytond.rpc import RPC
 from trytond.transaction import Transaction, without_check_access
 
 from ..rules import portal as rules
@@ -400,6 +401,12 @@ class CommunicationReport(metaclass=PoolMeta):
     __name__ = 'account.dunning.email'
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # composing the email issues its portal link
+        cls.__rpc__['execute'] = RPC(False)
+
+    @classmethod
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['portal_link'] = lambda c: c.portal_link()
@@ -408,6 +415,12 @@ class CommunicationReport(metaclass=PoolMeta):
 
 class Letter(metaclass=PoolMeta):
     __name__ = 'account.dunning.action.letter'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # printing the letter, again too, issues its portal link
+        cls.__rpc__['execute'] = RPC(False)
 
     @classmethod
     def get_context(cls, records, header, data):
