@@ -49,9 +49,9 @@ def period_months(start, end):
 class ReceivableFigures:
     """The aggregates of the receivables of a company for a period, per
     customer or, with ``per_party=False``, for the whole company (the key
-    of the figures is then None).  The queries are grouped by customer
-    either way: the company's sums are the customers' ones added, its
-    ratios computed from them."""
+    of the figures is then None, the queries not grouped by customer).
+    The company's ratios are computed from its sums, never averaged from
+    the customers' ratios."""
 
     def __init__(
             self, company_id, start, end, per_party=True, months=None):
@@ -71,9 +71,13 @@ class ReceivableFigures:
             else (lambda a: a))
 
     def _select(self, from_, line, *columns, where, group_by=()):
-        """Execute the aggregate grouped by customer and return its rows,
-        each starting with the customer (the company's figures are summed
-        from them)"""
+        """Execute the aggregate grouped by customer (for the company: not
+        grouped by customer) and return its rows, each starting with the
+        customer (None for the company)"""
+        if not self.per_party:
+            self.cursor.execute(*from_.select(*columns,
+                    where=where, group_by=list(group_by) or None))
+            return [(None, *row) for row in self.cursor]
         self.cursor.execute(*from_.select(line.party, *columns,
                 where=where, group_by=[line.party, *group_by]))
         return list(self.cursor)
