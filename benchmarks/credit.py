@@ -72,7 +72,7 @@ def credit_setup(pool, company, date, sets):
     return invoices
 
 
-def post_invoice(pool, database, invoice_id, mode):
+def post_invoice(pool, database, invoice_id, mode, commit=True):
     """Post the draft invoice in a transaction of its own as Tryton's
     dispatcher runs a request, checking first the credit limit the core way
     when mode is 'core' (account_credit_limit locks the whole move line
@@ -82,6 +82,8 @@ def post_invoice(pool, database, invoice_id, mode):
     again.  The print task the posting queues is left to the queue (a
     trytond-worker in production)."""
     from trytond import backend
+    from trytond.modules.ar_followup.models.credit_hold import (
+        check_credit_hold_amounts)
     from trytond.transaction import Transaction, TransactionError
     Invoice = pool.get('account.invoice')
     retries = count = 0
@@ -103,9 +105,15 @@ def post_invoice(pool, database, invoice_id, mode):
                                 origin=str(invoice))
                         if mode.endswith('_move'):
                             post_move(pool, invoice, mode)
-                        else:
+                        elif mode == 'ours_check':
+                            check_credit_hold_amounts(invoice.company,
+                                {invoice.party: invoice.total_amount})
+                        elif not mode.endswith('_check'):
                             Invoice.post([invoice])
-                    transaction.commit()
+                    if commit:
+                        transaction.commit()
+                    else:
+                        transaction.rollback()
                     return retries
                 finally:
                     transaction.tasks.clear()
@@ -163,42 +171,52 @@ def post_concurrently(database, invoice_ids, mode, config_file):
         process.stdin.write('go\n')
         process.stdin.flush()
     retries = 0
+    end = start
     for process in processes:
         output, _ = process.communicate()
         if process.returncode:
             raise RuntimeError("a posting process failed")
-        retries += json.loads(output.strip().splitlines()[-1])['retries']
-    return time.perf_counter() - start, retries
+        report = json.loads(output.strip().splitlines()[-1])
+        retries += report['retries']
+        # the monotonic clock is the system's: the time of the last commit,
+        # not of the processes' exit
+        end = max(end, report['end'])
+    return end - start, retries
 
 
 def poster(database, invoice_id, mode):
     "The posting process of post_concurrently"
     from trytond.pool import Pool
-    from trytond.transaction import Transaction
     Pool(database).init()
     pool = Pool(database)
-    # warm the caches as a running server's are: read what the posting reads
-    with Transaction().start(database, 0, readonly=True):
-        invoice = pool.get('account.invoice')(invoice_id)
-        invoice.party.rec_name, invoice.total_amount, invoice.company.rec_name
+    # warm the caches as a running server's are: the same posting once,
+    # rolled back
+    post_invoice(pool, database, invoice_id, mode, commit=False)
     print('ready', flush=True)
     sys.stdin.readline()
     retries = post_invoice(pool, database, invoice_id, mode)
-    print(json.dumps({'retries': retries}), flush=True)
+    print(json.dumps({'retries': retries, 'end': time.perf_counter()}),
+        flush=True)
 
 
 def credit_figure(transaction, pool, company, date, config_file):
     """Measure 8 postings of 8 customers' invoices: ours one after the
     other, ours at the same time, with core's check at the same time; and
     the same with the invoices' amounts posted as moves (no invoice
-    number: the invoice sequence is strict, locked until the commit)"""
+    number: the invoice sequence is strict, locked until the commit); and
+    the credit checks alone, each committed without posting (what the
+    check itself serialises)"""
     database = transaction.database.name
-    modes = ['ours', 'core', 'ours_move', 'core_move']
+    modes = ['ours', 'core', 'ours_move', 'core_move',
+        'ours_check', 'core_check']
     invoices = credit_setup(pool, company, date,
-        modes + ['sequential', 'sequential_move'])
+        modes + ['sequential', 'sequential_move', 'sequential_check'])
     transaction.commit()
     result = {}
-    for suffix in ['', '_move']:
+    for suffix in ['', '_move', '_check']:
+        # warmed as the concurrent processes are
+        post_invoice(pool, database, invoices['sequential' + suffix][0],
+            'ours' + suffix, commit=False)
         start = time.perf_counter()
         result['sequential_retries' + suffix] = sum(
             post_invoice(pool, database, i, 'ours' + suffix)

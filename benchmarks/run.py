@@ -594,6 +594,7 @@ def parent(options):
         for suffix, name in [
                 ('', "credit-limit checks, 8 concurrent postings"),
                 ('_move', "same, posted as moves (no invoice number)"),
+                ('_check', "same, the credit checks alone (no posting)"),
                 ]:
             result = dict(result, seconds=figures[f'ours{suffix}_seconds'],
                 floor_seconds=figures[f'sequential_seconds{suffix}'],
