@@ -491,7 +491,9 @@ class DailySelection:
                 values['line_count'] += count
                 values['new'] += new
                 if not isinstance(amount, Decimal):
-                    amount = Decimal(str(amount))
+                    # SQLite sums floats: back to the currency's digits
+                    amount = self.company.currency.round(
+                        Decimal(str(amount)))
                 values['amount'] += amount
                 if isinstance(maturity_date, str):
                     maturity_date = datetime.date.fromisoformat(
