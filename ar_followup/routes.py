@@ -104,7 +104,10 @@ class Limits:
         self._windows = None
 
 
-LIMITS = Limits()
+# one set of windows per process, kept on the WSGI application: the module
+# may be imported under two names (the test runner imports the package as
+# ar_followup too) and only the routes registered first are served
+LIMITS = app.__dict__.setdefault('ar_followup_portal_limits', Limits())
 
 
 def _load(name):

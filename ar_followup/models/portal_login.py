@@ -111,8 +111,10 @@ class PortalAudit(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # a refused login has no link
+        # a refused login has no link: the audit is read by its own access
+        # (follow-up users) and rule (the user's companies, or none)
         cls.access.required = False
+        cls.__access__.discard('access')
         cls.event.selection += [
             ('login', "Logged In"),
             ('login_failed', "Login Refused"),
