@@ -3,13 +3,13 @@
 """The optional login to the customer portal through Tryton's web_user
 module (registered only when web_user is activated).
 
-The administrator creates a web user (*Party › Web Users*) with an email,
-a password and the party; the customer logs in on the portal's login page
-(see ../routes.py) and gets a portal link of his own for that session: for
-that party and that company only, expiring after some idle minutes
-(``[ar_followup] portal_login_minutes``, 30 by default) and the next day
-at the latest, closed by *Log out*, and invalid as soon as the web user is
-deactivated or linked to another party."""
+The administrator creates a web user (*Administration › Users › Web
+Users*) with an email, a password and the party; the customer logs in on
+the portal's login page (see ../routes.py) and gets a portal link of his
+own for that session: for that party and that company only, expiring
+after some idle minutes (``[ar_followup] portal_login_minutes``, 30 by
+default) and the next day at the latest, closed by *Log out*, and invalid
+as soon as the web user is deactivated or linked to another party."""
 import datetime as dt
 import secrets
 
