@@ -9,12 +9,21 @@
                                                   (Factur-X PDF if it can)
     GET  /<database>/ar_followup/portal/<token>/statement  statement PDF
     GET  /<database>/ar_followup/portal.css                the stylesheet
+    GET  /<database>/ar_followup/portal/login              the login page
+    POST /<database>/ar_followup/portal/login              log in (web_user)
+    POST /<database>/ar_followup/portal/<token>/logout     log out
 
 An unknown, malformed, expired or revoked token, or an invoice of another
 customer, gets the same 404 page.  The requests are rate-limited per IP
 address and per token (in memory, per server process), the forms carry a
 token bound to a cookie of the browser, and every request that reaches a
-valid link is written in the portal audit with the IP address."""
+valid link is written in the portal audit with the IP address.
+
+When Tryton's web_user module is activated, a customer with a web user
+logs in with his email and password and gets a link of his own for the
+session (see models/portal_login.py); otherwise the login page is a 404.
+Unknown email and wrong password get the same answer; the attempts are
+limited per IP address (here) and per email (by web_user) and audited."""
 import datetime as dt
 import mimetypes
 import os
@@ -25,7 +34,7 @@ from decimal import Decimal
 from genshi.template import MarkupTemplate
 
 import trytond.config as config
-from trytond.exceptions import UserError
+from trytond.exceptions import RateLimitException, UserError
 from trytond.i18n import gettext
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, redirect, set_max_request_size, with_pool,
@@ -67,7 +76,8 @@ class Limits:
     """The rate limits of the portal, read from the [ar_followup] section
     of the configuration on first use: portal_ip_requests per minute and
     portal_ip_failures (unknown links) per hour of an IP address,
-    portal_token_requests per minute of a link"""
+    portal_token_requests per minute of a link, portal_login_attempts (login
+    forms posted) per hour of an IP address"""
 
     def __init__(self):
         self._windows = None
@@ -82,6 +92,8 @@ class Limits:
                     _limit('portal_ip_failures', 30), 3600),
                 'token': rules.SlidingWindow(
                     _limit('portal_token_requests', 60), 60),
+                'login': rules.SlidingWindow(
+                    _limit('portal_login_attempts', 20), 3600),
                 }
         return self._windows
 
@@ -92,7 +104,10 @@ class Limits:
         self._windows = None
 
 
-LIMITS = Limits()
+# one set of windows per process, kept on the WSGI application: the module
+# may be imported under two names (the test runner imports the package as
+# ar_followup too) and only the routes registered first are served
+LIMITS = app.__dict__.setdefault('ar_followup_portal_limits', Limits())
 
 
 def _load(name):
@@ -263,6 +278,7 @@ class Page:
             base=base, css=self.request.script_root + '/'
             + self.request.path.split('/')[1] + '/ar_followup/portal.css',
             csrf=self.access.csrf_token(nonce),
+            login=bool(getattr(self.access, 'login_expires', None)),
             errors=errors or {}, values=values or {}, done=done,
             today=self.today.isoformat(),
             other_lang='en' if self.lang == 'fr' else 'fr',
@@ -582,6 +598,167 @@ def portal_statement(request, pool, token):
                 'to_date': to_date.isoformat(),
                 })
         return document_response(ext, content, name)
+
+
+def web_user_models(pool):
+    """Return the models of the login (web user, access, audit), None when
+    the web_user module is not activated in the database"""
+    try:
+        WebUser = pool.get('web.user')
+    except KeyError:
+        return None
+    Access = pool.get('ar_followup.portal.access')
+    if 'web_user' not in Access._fields:
+        return None
+    return WebUser, Access, pool.get('ar_followup.portal.audit')
+
+
+def login_language(request):
+    lang = request.args.get('lang')
+    if lang in LANGUAGES:
+        return lang
+    return request.accept_languages.best_match(LANGUAGES, default='fr')
+
+
+def login_company(request):
+    "The company asked by the query (?company=<id>), None for any"
+    value = request.values.get('company', '')
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def portal_base(request):
+    return request.script_root + '/' + request.path.split('/')[1] + (
+        '/ar_followup/portal')
+
+
+def login_csrf(pool, nonce):
+    Configuration = pool.get('account.configuration')
+    return rules.csrf_token(
+        Configuration.get_portal_login_key(), 'login', nonce)
+
+
+def render_login(pool, request, lang, nonce, errors=None, email='',
+        done=None, status=HTTPStatus.OK):
+    base = portal_base(request)
+    company = login_company(request)
+    body = template().generate(
+        page='login', _=_, lang=lang, base=base,
+        css=base.rsplit('/', 1)[0] + '/portal.css',
+        csrf=login_csrf(pool, nonce), company=company,
+        errors=errors or {}, email=email, done=done,
+        other_lang='en' if lang == 'fr' else 'fr',
+        other_lang_name='English' if lang == 'fr' else 'Français',
+        other_query=urllib.parse.urlencode(dict(
+                {'lang': 'en' if lang == 'fr' else 'fr'},
+                **({'company': company} if company else {}))),
+        ).render('html', doctype='html5')
+    response = html_response(body, status=status)
+    set_nonce(response, request, nonce)
+    return response
+
+
+@app.route(PREFIX + '/login', methods={'GET'})
+@with_pool
+@with_transaction(readonly=False)
+def portal_login_form(request, pool):
+    if not LIMITS.hit('ip', ip_address(request)):
+        return too_many()
+    if not web_user_models(pool):
+        return not_found()
+    lang = login_language(request)
+    with Transaction().set_context(language=lang):
+        done = 'logout' if request.args.get('done') == 'logout' else None
+        return render_login(
+            pool, request, lang, browser_nonce(request), done=done)
+
+
+@app.route(PREFIX + '/login', methods={'POST'})
+@with_pool
+@with_transaction(readonly=False)
+def portal_login(request, pool):
+    ip = ip_address(request)
+    if not LIMITS.hit('ip', ip):
+        return too_many()
+    models = web_user_models(pool)
+    if not models:
+        return not_found()
+    WebUser, Access, Audit = models
+    lang = login_language(request)
+    nonce = request.cookies.get(COOKIE, '')
+    email = request.form.get('email', '').strip()[:254]
+    password = request.form.get('password', '')[:1024]
+    with Transaction().set_context(language=lang):
+        if not rules.check_csrf(
+                pool.get('account.configuration').get_portal_login_key(),
+                'login', nonce, request.form.get('csrf', '')):
+            Audit.log_login('csrf', ip, detail=email)
+            return render_login(pool, request, lang, browser_nonce(request),
+                errors={'form': _('csrf')}, email=email,
+                status=HTTPStatus.FORBIDDEN)
+        # every login posted counts, before the password is checked
+        if not LIMITS.hit('login', ip):
+            Audit.log_login('login_failed', ip, detail=email)
+            return too_many()
+        try:
+            user = WebUser.portal_authenticate(email, password)
+        except RateLimitException:
+            Audit.log_login('login_failed', ip, detail=email)
+            return too_many()
+        if not user or not user.party:
+            # the same answer for an unknown email, a wrong password and
+            # an account of no customer
+            Audit.log_login('login_failed', ip, web_user=user, detail=email)
+            return render_login(pool, request, lang, nonce,
+                errors={'form': _('login_failed')}, email=email,
+                status=HTTPStatus.UNAUTHORIZED)
+        companies = user.portal_companies(login_company(request))
+        if not companies:
+            Audit.log_login('login_failed', ip, web_user=user, detail=email)
+            return not_found()
+        links = []
+        for company in companies:
+            access, url = Access.login(user, company)
+            Audit.log_login('login', ip, web_user=user, access=access)
+            links.append((company, '%s/%s?%s' % (
+                        portal_base(request), url.rsplit('/', 1)[1],
+                        urllib.parse.urlencode({'lang': lang}))))
+        if len(links) == 1:
+            (_company, link), = links
+            return redirect(link, code=HTTPStatus.SEE_OTHER)
+        base = portal_base(request)
+        return html_response(template().generate(
+                page='companies', _=_, lang=lang, links=links,
+                css=base.rsplit('/', 1)[0] + '/portal.css',
+                ).render('html', doctype='html5'))
+
+
+@app.route(PREFIX + '/<token>/logout', methods={'POST'})
+@with_pool
+@with_transaction(readonly=False)
+def portal_logout(request, pool, token):
+    Audit = pool.get('ar_followup.portal.audit')
+    access, refused = portal_access(pool, request, token)
+    if refused:
+        return refused
+    if not getattr(access, 'login_expires', None):
+        return not_found()
+    lang = language(request, access)
+    ip = ip_address(request)
+    nonce = request.cookies.get(COOKIE, '')
+    with Transaction().set_context(
+            company=access.company.id, language=lang):
+        if not access.check_csrf(nonce, request.form.get('csrf', '')):
+            access.failed()
+            Audit.log(access, 'csrf', ip, detail='logout')
+            return Page(pool, request, access, lang).render(
+                token, browser_nonce(request),
+                errors={'form': _('csrf')}, status=HTTPStatus.FORBIDDEN)
+        access.logout()
+        Audit.log_login('logout', ip, web_user=access.web_user,
+            access=access)
+        query = urllib.parse.urlencode({'lang': lang, 'done': 'logout'})
+        return redirect('%s/login?%s' % (portal_base(request), query),
+            code=HTTPStatus.SEE_OTHER)
 
 
 @app.route('/<database_name>/ar_followup/portal.css', methods={'GET'})

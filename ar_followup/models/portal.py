@@ -156,9 +156,10 @@ class PortalAccess(ModelSQL, ModelView):
             cls.write(accesses, {'revoked': True})
 
     @classmethod
-    def issue(cls, company, party, action=None):
-        """Create a link to the portal of party for company; return the
-        access and its URL (the token is in the URL only)"""
+    def issue(cls, company, party, action=None, days=None):
+        """Create a link to the portal of party for company, valid for days
+        (the configuration's validity by default); return the access and its
+        URL (the token is in the URL only)"""
         pool = Pool()
         Configuration = pool.get('account.configuration')
         Date = pool.get('ir.date')
@@ -170,7 +171,7 @@ class PortalAccess(ModelSQL, ModelView):
             company=company, party=party, action=action,
             token_digest=rules.token_digest(token),
             expires_on=today + dt.timedelta(
-                days=config_.portal_validity or DEFAULT_VALIDITY))
+                days=days or config_.portal_validity or DEFAULT_VALIDITY))
         access.save()
         return access, cls.url(token)
 

@@ -14,6 +14,8 @@ MODULE_DIR = os.path.dirname(os.path.dirname(__file__))
 class ArFollowupTestCase(CompanyTestMixin, ModuleTestCase):
     "Test ar_followup module"
     module = 'ar_followup'
+    # the login classes of the customer portal are registered with it
+    extras = ['web_user']
 
 
 class ViewFilesTestCase(unittest.TestCase):

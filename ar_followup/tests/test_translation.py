@@ -17,7 +17,7 @@ from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 
 # with the modules of the extras_depend, for their strings to be exported
-MODULES = ['ar_followup', 'sale_credit_limit']
+MODULES = ['ar_followup', 'sale_credit_limit', 'web_user']
 PO_PATH = os.path.join(
     os.path.dirname(os.path.dirname(__file__)), 'locale', 'fr.po')
 
