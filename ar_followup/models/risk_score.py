@@ -16,8 +16,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from sql import Column, Null
-from sql.aggregate import Count, Sum
+from sql import Column, Literal, Null, Union
+from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp
 
@@ -244,6 +244,10 @@ class PartyRisk(ModelSQL, ModelView):
         RISK_CLASSES, "Risk Class", readonly=True, sort=False)
     computed_on = fields.Date("Computed On", readonly=True)
     explanation = fields.Text("Explanation", readonly=True)
+    outdated = fields.Boolean(
+        "Outdated", readonly=True,
+        help="A record the score was computed from was deleted since: "
+        "the next daily job computes it again.")
 
     @classmethod
     def __setup__(cls):
@@ -290,8 +294,121 @@ class PartyRisk(ModelSQL, ModelView):
                     for p in sub_ids if p not in existing],
                 extra=[(table.create_date, CurrentTimestamp())])
 
+    @classmethod
+    def outdate(cls, party_ids):
+        "Mark the scores of the parties (all companies) to compute again"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(
+                sorted(party_ids), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.update([table.outdated], [Literal(True)],
+                    where=fields.SQL_OPERATORS['in'](
+                        table.party, list(sub_ids))))
 
-class CreditInsurance(metaclass=PoolMeta):
+    @classmethod
+    def up_to_date(cls, company_id, date):
+        """Return the ids of the parties whose score of the company was
+        computed on date and none of whose inputs was created or written
+        since, found by one query.
+
+        The inputs are the party, its move lines (and their moves and
+        reconciliations), dunnings, disputes, promises to pay and credit
+        insurances; the configuration, risk policies and follow-up
+        procedures and levels count for every party.  A deleted input marks
+        the score outdated (:meth:`outdate`).  The times compared are those
+        of the transactions that wrote the records: a change committed by a
+        transaction that started before the score's computation and ended
+        after it is only seen by the next day's first run."""
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        Move = pool.get('account.move')
+        Reconciliation = pool.get('account.move.reconciliation')
+        Dunning = pool.get('account.dunning')
+        Dispute = pool.get('account.invoice.dispute')
+        Invoice = pool.get('account.invoice')
+        Promise = pool.get('account.dunning.promise')
+        Insurance = pool.get('party.credit_insurance')
+        Party = pool.get('party.party')
+        Configuration = pool.get('account.configuration')
+        Policy = pool.get('party.risk_policy')
+        Procedure = pool.get('account.dunning.procedure')
+        Level = pool.get('account.dunning.level')
+        cursor = Transaction().connection.cursor()
+
+        def changed(table):
+            return Coalesce(table.write_date, table.create_date)
+
+        def scores():
+            risk = cls.__table__()
+            return risk, ((risk.company == company_id)
+                & (risk.computed_on == date))
+        risk, today = scores()
+        # the oldest score of the day bounds what each table must scan
+        oldest, where = scores()
+        oldest = oldest.select(Min(changed(oldest)), where=where)
+
+        def since(table, party, from_=None, where=None):
+            "The parties of the scores computed before a change of table"
+            risk, today = scores()
+            condition = today & (changed(table) > oldest)
+            if where is not None:
+                condition &= where
+            return (from_ or table).join(risk,
+                condition=party == risk.party).select(risk.party,
+                where=condition & (changed(table) > changed(risk)))
+
+        line, move, reconciliation = (MoveLine.__table__(),
+            Move.__table__(), Reconciliation.__table__())
+        dunning, dispute, invoice = (Dunning.__table__(),
+            Dispute.__table__(), Invoice.__table__())
+        promise, insurance, party = (Promise.__table__(),
+            Insurance.__table__(), Party.__table__())
+        queries = [
+            since(line, line.party),
+            since(move, line.party,
+                from_=move.join(line, condition=line.move == move.id),
+                where=move.company == company_id),
+            since(reconciliation, line.party, from_=reconciliation.join(
+                    line, condition=line.reconciliation == reconciliation.id)),
+            since(dunning, line.party,
+                from_=dunning.join(line, condition=dunning.line == line.id),
+                where=dunning.company == company_id),
+            since(dispute, invoice.party,
+                from_=dispute.join(invoice,
+                    condition=dispute.invoice == invoice.id),
+                where=dispute.company == company_id),
+            since(promise, promise.party, where=promise.company == company_id),
+            since(insurance, insurance.party,
+                where=insurance.company == company_id),
+            since(party, party.id),
+            ]
+        # the settings of the score count for every party
+        for Model in [Configuration, Policy, Procedure, Level]:
+            table = Model.__table__()
+            settings, today_ = scores()
+            queries.append(settings.select(settings.party,
+                    where=today_ & (changed(settings) < table.select(
+                            Max(changed(table))))))
+        cursor.execute(*risk.select(risk.party,
+                where=today
+                & (Coalesce(risk.outdated, Literal(False)) == Literal(False))
+                & ~risk.party.in_(Union(*queries))))
+        return {p for p, in cursor}
+
+
+class ScoreInput:
+    "Deleting the record marks the score of its customer outdated"
+    __slots__ = ()
+
+    @classmethod
+    def delete(cls, records):
+        PartyRisk = Pool().get('party.party.risk')
+        parties = {p.id for p in map(cls._risk_party, records) if p}
+        super().delete(records)
+        PartyRisk.outdate(parties)
+
+
+class CreditInsurance(ScoreInput, metaclass=PoolMeta):
     __name__ = 'party.credit_insurance'
 
     external_grade = fields.Integer(
@@ -302,6 +419,9 @@ class CreditInsurance(metaclass=PoolMeta):
             ],
         help="The insurer's grade of the customer, from 0 (worst) to 100 "
         "(best), used by the payment-behaviour score.")
+
+    def _risk_party(self):
+        return self.party
 
 
 class Party(metaclass=PoolMeta):
@@ -394,9 +514,14 @@ class Party(metaclass=PoolMeta):
 
     @classmethod
     def compute_risk_run(cls, run):
-        "Daily step: score every customer with receivables in the company"
-        cls.compute_risk(
-            run.company, cls._risk_party_ids(run.company, run.date),
+        """Daily step: score every customer with receivables in the
+        company, but those already scored on the run's date whose inputs
+        did not change since"""
+        PartyRisk = Pool().get('party.party.risk')
+        up_to_date = PartyRisk.up_to_date(run.company.id, run.date)
+        cls.compute_risk(run.company, [p
+                for p in cls._risk_party_ids(run.company, run.date)
+                if p not in up_to_date],
             run.date)
 
     @classmethod
@@ -565,6 +690,7 @@ class Party(metaclass=PoolMeta):
         weights = config.risk_weights
         thresholds = config.risk_thresholds
         policies = Policy.policies(company.id)
+        texts = cls._risk_texts()
         by_class = defaultdict(list)
         for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
             sub_ids = list(sub_ids)
@@ -578,7 +704,8 @@ class Party(metaclass=PoolMeta):
                         Decimal('0.01')),
                     'risk_class': result.risk_class,
                     'computed_on': date,
-                    'explanation': cls._risk_explanation(result),
+                    'explanation': cls._risk_explanation(result, texts),
+                    'outdated': False,
                     }
                 by_class[result.risk_class].append(party_id)
                 scores[party_id] = values
@@ -586,16 +713,28 @@ class Party(metaclass=PoolMeta):
         cls._apply_risk_procedures(by_class, policies)
 
     @classmethod
-    def _risk_explanation(cls, result):
-        "Return the text giving the points lost by each factor"
-        lines = [gettext('ar_followup.msg_risk_factor_' + c.factor,
-                points=c.points, value=(
-                    '-' if c.value is None else round(c.value, 2)))
+    def _risk_explanation(cls, result, texts=None):
+        """Return the text giving the points lost by each factor; texts are
+        the messages in the user's language (:meth:`_risk_texts`)"""
+        if texts is None:
+            texts = cls._risk_texts()
+        lines = [texts[c.factor] % {'points': c.points,
+                'value': '-' if c.value is None else round(c.value, 2)}
             for c in result.contributions]
         if result.cap is not None:
-            lines.append(gettext('ar_followup.msg_risk_capped',
-                    cap=result.cap, score=result.uncapped_score))
+            lines.append(texts[None] % {
+                    'cap': result.cap, 'score': result.uncapped_score})
         return '\n'.join(lines)
+
+    @classmethod
+    def _risk_texts(cls):
+        """Return {factor: message} of the explanations in the user's
+        language, the cap's message under None, to format once per
+        customer"""
+        texts = {n: gettext('ar_followup.msg_risk_factor_' + n)
+            for n in WEIGHTS}
+        texts[None] = gettext('ar_followup.msg_risk_capped')
+        return texts
 
     @classmethod
     def _apply_risk_procedures(cls, by_class, policies):
@@ -641,6 +780,27 @@ class Invoice(metaclass=PoolMeta):
                 for name in names:
                     result[name][invoice.id] = values[name][invoice.party.id]
         return result
+
+
+class Dispute(ScoreInput, metaclass=PoolMeta):
+    __name__ = 'account.invoice.dispute'
+
+    def _risk_party(self):
+        return self.invoice.party if self.invoice else None
+
+
+class Promise(ScoreInput, metaclass=PoolMeta):
+    __name__ = 'account.dunning.promise'
+
+    def _risk_party(self):
+        return self.party
+
+
+class Dunning(ScoreInput, metaclass=PoolMeta):
+    __name__ = 'account.dunning'
+
+    def _risk_party(self):
+        return self.line.party if self.line else None
 
 
 class Run(metaclass=PoolMeta):
