@@ -16,9 +16,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from sql import Column, Literal, Null, Union
+from sql import Column, Literal, Null, NullsFirst, Union
 from sql.aggregate import Count, Max, Min, Sum
-from sql.conditionals import Coalesce
+from sql.conditionals import Case, Coalesce
 from sql.functions import CurrentTimestamp
 
 from trytond import backend
@@ -33,6 +33,7 @@ from ..exceptions import RiskScoreConfigurationError
 from ..rules.scoring import (
     Instalment, PaymentBehaviour, RiskThresholds, ScoringError, Weights,
     compute_score, measure_payments)
+from .credit import _decimal
 from .party import company_result
 from .run import insert_rows
 
@@ -59,6 +60,13 @@ def _date(value):
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
     return value
+
+
+def _parties(column, party_ids):
+    "The condition of column on the party ids, None meaning every party"
+    if party_ids is None:
+        return Literal(True)
+    return fields.SQL_OPERATORS['in'](column, party_ids)
 
 
 def _weight(name, string, help=None):
@@ -548,50 +556,53 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def risk_behaviours(cls, company, party_ids, date):
         """Return {party_id: rules.scoring.PaymentBehaviour} as of date,
-        by a few grouped queries per chunk of parties"""
+        by one grouped query per input: filtered on the parties when they
+        fit in one list of parameters, over the company otherwise (the
+        other parties' rows are then left out here)"""
         pool = Pool()
         Configuration = pool.get('account.configuration')
         recent = Configuration(1).risk_recent_invoices
         start = cls._risk_start(date)
+        party_ids = list(party_ids)
+        ids = party_ids
+        if len(party_ids) > backend.MAX_QUERY_PARAMS:
+            ids = None
+        payments = cls._risk_payments(
+            company, ids, start, date, recent, set(party_ids))
+        disputes = cls._risk_disputes(company, ids)
+        promises = cls._risk_broken_promises(company, ids, start)
+        followup = cls._risk_followup_levels(company, ids)
+        grades = cls._risk_grades(company, ids)
+        open_receivables = cls._risk_open_receivables(company, ids)
+        statuses = cls._risk_legal_statuses(ids)
+        no_payment = measure_payments([], date, recent=recent)
         behaviours = {}
-        for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
-            sub_ids = list(sub_ids)
-            instalments = cls._risk_instalments(company, sub_ids, start)
-            disputes = cls._risk_disputes(company, sub_ids)
-            promises = cls._risk_broken_promises(company, sub_ids, start)
-            followup = cls._risk_followup_levels(company, sub_ids)
-            grades = cls._risk_grades(company, sub_ids)
-            positions = cls.receivable_positions(
-                company, sub_ids, include_draft=False)
-            statuses = {p['id']: p['legal_status'] or 'active'
-                for p in cls.read(sub_ids, ['legal_status'])}
-            for party_id in sub_ids:
-                avg, recent_days, count, late = measure_payments(
-                    instalments.get(party_id, []), date, recent=recent)
-                position = positions.get(party_id)
-                open_ = (position.overdue + position.not_yet_due
-                    if position else 0)
-                n_disputes, disputed = disputes.get(party_id, (0, 0))
-                level, levels = followup.get(party_id, (0, 0))
-                behaviours[party_id] = PaymentBehaviour(
-                    avg_days_late=avg,
-                    recent_days_late=recent_days,
-                    invoice_count=count,
-                    late_invoice_count=late,
-                    open_disputes=n_disputes,
-                    disputed_amount=disputed,
-                    open_receivable=open_,
-                    broken_promises=promises.get(party_id, 0),
-                    followup_level=level,
-                    followup_levels=levels,
-                    external_grade=grades.get(party_id),
-                    legal_status=statuses[party_id])
+        for party_id in party_ids:
+            avg, recent_days, count, late = payments.get(
+                party_id, no_payment)
+            n_disputes, disputed = disputes.get(party_id, (0, 0))
+            level, levels = followup.get(party_id, (0, 0))
+            behaviours[party_id] = PaymentBehaviour(
+                avg_days_late=avg,
+                recent_days_late=recent_days,
+                invoice_count=count,
+                late_invoice_count=late,
+                open_disputes=n_disputes,
+                disputed_amount=disputed,
+                open_receivable=open_receivables.get(party_id, 0),
+                broken_promises=promises.get(party_id, 0),
+                followup_level=level,
+                followup_levels=levels,
+                external_grade=grades.get(party_id),
+                legal_status=statuses[party_id])
         return behaviours
 
     @classmethod
-    def _risk_instalments(cls, company, party_ids, start):
-        """Return {party_id: [Instalment]} of the receivable debit lines
-        open or paid since start, grouped by due and payment dates"""
+    def _risk_payments(cls, company, party_ids, start, date, recent, keep):
+        """Return {party_id: rules.scoring.measure_payments(…)} of the
+        parties of keep, from their receivable debit lines open or paid
+        since start grouped by due and payment dates, measured party by
+        party as the rows come (party_ids None: every party)"""
         pool = Pool()
         MoveLine = pool.get('account.move.line')
         Reconciliation = pool.get('account.move.reconciliation')
@@ -607,18 +618,64 @@ class Party(metaclass=PoolMeta):
                 # arithmetic: SQLite may store the Numeric columns as text
                 where=where
                 & ((line.debit - line.credit) > 0)
-                & fields.SQL_OPERATORS['in'](line.party, party_ids)
+                & _parties(line.party, party_ids)
                 & ((line.reconciliation == Null)
                     | (reconciliation.date >= start)),
-                group_by=[line.party, due, reconciliation.date]))
-        result = defaultdict(list)
+                group_by=[line.party, due, reconciliation.date],
+                order_by=[line.party, due,
+                    NullsFirst(reconciliation.date)]))
+        result = {}
+        party, instalments = None, []
         for party_id, due_date, paid_on, amount, count in cursor:
-            result[party_id].append(Instalment(
+            if party_id != party:
+                if party in keep:
+                    result[party] = measure_payments(
+                        instalments, date, recent=recent)
+                party, instalments = party_id, []
+            instalments.append(Instalment(
                     due_date=_date(due_date),
                     amount=float(amount or 0),
                     paid_on=_date(paid_on),
                     count=count))
+        if party in keep:
+            result[party] = measure_payments(
+                instalments, date, recent=recent)
         return result
+
+    @classmethod
+    def _risk_open_receivables(cls, company, party_ids):
+        """Return {party_id: open receivable}: the debit lines open,
+        overdue and not due summed apart then added as the customer's
+        exposure does"""
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        Date = pool.get('ir.date')
+        cursor = Transaction().connection.cursor()
+        with Transaction().set_context(company=company.id):
+            today = Date.today()
+        line, from_, where = MoveLine.open_receivable_query(company.id)
+        amount = line.debit - line.credit
+        cursor.execute(*from_.select(
+                line.party,
+                Sum(Case(((amount > 0) & (line.maturity_date < today),
+                            amount))),
+                Sum(Case(((amount > 0) & ((line.maturity_date == Null)
+                                | (line.maturity_date >= today)),
+                            amount))),
+                where=where & (line.party != Null)
+                & _parties(line.party, party_ids),
+                group_by=[line.party]))
+        return {p: _decimal(overdue) + _decimal(not_due)
+            for p, overdue, not_due in cursor}
+
+    @classmethod
+    def _risk_legal_statuses(cls, party_ids):
+        "Return {party_id: legal status}"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id, table.legal_status,
+                where=_parties(table.id, party_ids)))
+        return {p: s or 'active' for p, s in cursor}
 
     @classmethod
     def _risk_disputes(cls, company, party_ids):
@@ -634,7 +691,7 @@ class Party(metaclass=PoolMeta):
                 invoice.party, Count(dispute.id), Sum(dispute.amount),
                 where=(dispute.company == company.id)
                 & (dispute.state == 'open')
-                & fields.SQL_OPERATORS['in'](invoice.party, party_ids),
+                & _parties(invoice.party, party_ids),
                 group_by=[invoice.party]))
         return {p: (n, float(a or 0)) for p, n, a in cursor}
 
@@ -650,7 +707,7 @@ class Party(metaclass=PoolMeta):
                 where=(promise.company == company.id)
                 & (promise.state == 'broken')
                 & (promise.made_on >= start)
-                & fields.SQL_OPERATORS['in'](promise.party, party_ids),
+                & _parties(promise.party, party_ids),
                 group_by=[promise.party]))
         return dict(cursor)
 
@@ -672,11 +729,14 @@ class Party(metaclass=PoolMeta):
     def _risk_grades(cls, company, party_ids):
         "Return {party_id: external grade} of the credit insurances"
         Insurance = Pool().get('party.credit_insurance')
-        return {i.party.id: i.external_grade for i in Insurance.search([
-                    ('company', '=', company.id),
-                    ('party', 'in', party_ids),
-                    ('external_grade', '!=', None),
-                    ])}
+        domain = [
+            ('company', '=', company.id),
+            ('external_grade', '!=', None),
+            ]
+        if party_ids is not None:
+            domain.append(('party', 'in', party_ids))
+        return {i.party.id: i.external_grade
+            for i in Insurance.search(domain)}
 
     @classmethod
     def compute_risk(cls, company, party_ids, date):
@@ -692,24 +752,20 @@ class Party(metaclass=PoolMeta):
         policies = Policy.policies(company.id)
         texts = cls._risk_texts()
         by_class = defaultdict(list)
-        for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
-            sub_ids = list(sub_ids)
-            behaviours = cls.risk_behaviours(company, sub_ids, date)
-            scores = {}
-            for party_id, behaviour in behaviours.items():
-                result = compute_score(
-                    behaviour, weights, thresholds=thresholds)
-                values = {
-                    'score': Decimal(str(result.score)).quantize(
-                        Decimal('0.01')),
-                    'risk_class': result.risk_class,
-                    'computed_on': date,
-                    'explanation': cls._risk_explanation(result, texts),
-                    'outdated': False,
-                    }
-                by_class[result.risk_class].append(party_id)
-                scores[party_id] = values
-            PartyRisk.store(company.id, scores)
+        scores = {}
+        cent = Decimal('0.01')
+        for party_id, behaviour in cls.risk_behaviours(
+                company, party_ids, date).items():
+            result = compute_score(behaviour, weights, thresholds=thresholds)
+            scores[party_id] = {
+                'score': Decimal(str(result.score)).quantize(cent),
+                'risk_class': result.risk_class,
+                'computed_on': date,
+                'explanation': cls._risk_explanation(result, texts),
+                'outdated': False,
+                }
+            by_class[result.risk_class].append(party_id)
+        PartyRisk.store(company.id, scores)
         cls._apply_risk_procedures(by_class, policies)
 
     @classmethod

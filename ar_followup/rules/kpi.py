@@ -74,6 +74,9 @@ def _round(value):
 
 def _amount(name, value):
     "Return ``value`` as a Decimal, refusing floats and non numbers."
+    if type(value) is Decimal and value.is_finite():
+        # the common case, checked first: one KPI set checks many amounts
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise KPIInputError(
             f"{name} must be a Decimal or an int, got {value!r}.")
@@ -92,6 +95,8 @@ def _sales(name, value):
 
 def _count(name, value, minimum=1):
     "Return ``value`` if it is an int not below ``minimum``."
+    if type(value) is int and value >= minimum:
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise KPIInputError(f"{name} must be an int, got {value!r}.")
     if value < minimum:
