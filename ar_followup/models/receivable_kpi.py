@@ -69,9 +69,14 @@ class ReceivableFigures:
         self._months = self._month_days = None
         self._round = lambda a: a
         if self.currency:
-            # Currency.round without reading the rounding of each amount
+            # Currency.round without reading the rounding for each amount;
+            # a power of ten (0.01) is a quantize, of the same result
             round_, factor = type(self.currency)._round, self.currency.rounding
-            self._round = lambda a: round_(a, factor, ROUND_HALF_EVEN)
+            if factor and factor == Decimal(1).scaleb(factor.adjusted()):
+                self._round = lambda a: a.quantize(
+                    factor, rounding=ROUND_HALF_EVEN)
+            else:
+                self._round = lambda a: round_(a, factor, ROUND_HALF_EVEN)
 
     def _select(self, from_, line, *columns, where, group_by=()):
         """Execute the aggregate grouped by customer and return its rows,

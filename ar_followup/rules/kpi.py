@@ -162,9 +162,15 @@ def count_back_dso(receivable, monthly_sales):
     sum of all the days with ``complete=False``.
     """
     remaining = _amount('Receivable', receivable)
-    months = [
-        (_count('Month days', days), _sales('Monthly sales', sales))
-        for days, sales in monthly_sales]
+    months = []
+    for days, sales in monthly_sales:
+        # every month is checked, the common case inline (one call per
+        # customer of a KPI set)
+        if type(days) is not int or days < 1:
+            days = _count('Month days', days)
+        if type(sales) is not Decimal or not sales.is_finite() or sales < 0:
+            sales = _sales('Monthly sales', sales)
+        months.append((days, sales))
     total = Decimal(0)
     if remaining <= 0:
         return CountBackDSO(total, True)
