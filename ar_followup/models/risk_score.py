@@ -35,7 +35,7 @@ from ..rules.scoring import (
     compute_score, measure_payments)
 from .credit import _decimal
 from .party import company_result
-from .run import insert_rows
+from .run import analyze, insert_rows
 
 RISK_CLASSES = [
     (None, ""),
@@ -301,6 +301,8 @@ class PartyRisk(ModelSQL, ModelView):
                     [p, company_id, user] + [scores[p][n] for n in names]
                     for p in sub_ids if p not in existing],
                 extra=[(table.create_date, CurrentTimestamp())])
+        # the same-day rerun's query is planned on these statistics
+        analyze(cls, len(scores))
 
     @classmethod
     def outdate(cls, party_ids):
