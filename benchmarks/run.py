@@ -313,8 +313,12 @@ def child(figure, database, date, config_file=None, invoice=None,
                 if not render:
                     # the actions wait for a confirmation: the daily job
                     # plans them but renders and sends nothing
+                    # (written once: a level written again would make the
+                    # same-day rerun compute every risk score again)
                     Level = pool.get('account.dunning.level')
-                    Level.write(Level.search([]), {'confirm': True})
+                    levels_ = Level.search([('confirm', '!=', True)])
+                    if levels_:
+                        Level.write(levels_, {'confirm': True})
                 steps = time_daily_steps(Run)
                 seconds, (run,) = timed(
                     Run.run_daily, date=date, companies=[company])

@@ -131,7 +131,7 @@ class Dunning(metaclass=PoolMeta):
 
         key is 'party' or 'invoice'; the result is a dictionary
         {id: (level_id, maturity_date, amount)} computed by one query per
-        chunk of ids."""
+        chunk of ids (ids None: every record, by one query)."""
         pool = Pool()
         Level = pool.get('account.dunning.level')
         Invoice = pool.get('account.invoice')
@@ -147,11 +147,16 @@ class Dunning(metaclass=PoolMeta):
             column = line.party
         offsets = {l.id: l.offset_days for l in Level.search([])}
         result = {}
-        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+        if ids is None:
+            conditions = [column != Null]
+        else:
+            conditions = [fields.SQL_OPERATORS['in'](column, list(sub_ids))
+                for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS)]
+        for condition in conditions:
             cursor.execute(*from_.select(
                     column, dunning.level,
                     Min(line.maturity_date), Sum(line.debit - line.credit),
-                    where=where & fields.SQL_OPERATORS['in'](column, sub_ids),
+                    where=where & condition,
                     group_by=[column, dunning.level]))
             for record_id, level_id, maturity_date, amount in cursor:
                 if not isinstance(amount, Decimal):

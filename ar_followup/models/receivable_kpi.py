@@ -16,7 +16,7 @@ customer) and the KPIs computed by :mod:`rules.kpi`:
 """
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from dateutil.relativedelta import relativedelta
 from sql import Null
@@ -67,8 +67,16 @@ class ReceivableFigures:
             Company(company_id).currency if company_id >= 0 else None)
         # computed once for the many customers
         self._months = self._month_days = None
-        self._round = (self.currency.round if self.currency
-            else (lambda a: a))
+        self._round = lambda a: a
+        if self.currency:
+            # Currency.round without reading the rounding for each amount;
+            # a power of ten (0.01) is a quantize, of the same result
+            round_, factor = type(self.currency)._round, self.currency.rounding
+            if factor and factor == Decimal(1).scaleb(factor.adjusted()):
+                self._round = lambda a: a.quantize(
+                    factor, rounding=ROUND_HALF_EVEN)
+            else:
+                self._round = lambda a: round_(a, factor, ROUND_HALF_EVEN)
 
     def _select(self, from_, line, *columns, where, group_by=()):
         """Execute the aggregate grouped by customer (for the company: not

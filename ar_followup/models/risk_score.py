@@ -16,9 +16,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from sql import Column, Null
-from sql.aggregate import Count, Sum
-from sql.conditionals import Coalesce
+from sql import Column, Literal, Null, NullsFirst, Union
+from sql.aggregate import Count, Max, Min, Sum
+from sql.conditionals import Case, Coalesce
 from sql.functions import CurrentTimestamp
 
 from trytond import backend
@@ -33,8 +33,9 @@ from ..exceptions import RiskScoreConfigurationError
 from ..rules.scoring import (
     Instalment, PaymentBehaviour, RiskThresholds, ScoringError, Weights,
     compute_score, measure_payments)
+from .credit import _decimal
 from .party import company_result
-from .run import insert_rows
+from .run import analyze, insert_rows
 
 RISK_CLASSES = [
     (None, ""),
@@ -59,6 +60,13 @@ def _date(value):
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
     return value
+
+
+def _parties(column, party_ids):
+    "The condition of column on the party ids, None meaning every party"
+    if party_ids is None:
+        return Literal(True)
+    return fields.SQL_OPERATORS['in'](column, party_ids)
 
 
 def _weight(name, string, help=None):
@@ -244,6 +252,10 @@ class PartyRisk(ModelSQL, ModelView):
         RISK_CLASSES, "Risk Class", readonly=True, sort=False)
     computed_on = fields.Date("Computed On", readonly=True)
     explanation = fields.Text("Explanation", readonly=True)
+    outdated = fields.Boolean(
+        "Outdated", readonly=True,
+        help="A record the score was computed from was deleted since: "
+        "the next daily job computes it again.")
 
     @classmethod
     def __setup__(cls):
@@ -289,9 +301,124 @@ class PartyRisk(ModelSQL, ModelView):
                     [p, company_id, user] + [scores[p][n] for n in names]
                     for p in sub_ids if p not in existing],
                 extra=[(table.create_date, CurrentTimestamp())])
+        # the same-day rerun's query is planned on these statistics
+        analyze(cls, len(scores))
+
+    @classmethod
+    def outdate(cls, party_ids):
+        "Mark the scores of the parties (all companies) to compute again"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(
+                sorted(party_ids), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.update([table.outdated], [Literal(True)],
+                    where=fields.SQL_OPERATORS['in'](
+                        table.party, list(sub_ids))))
+
+    @classmethod
+    def up_to_date(cls, company_id, date):
+        """Return the ids of the parties whose score of the company was
+        computed on date and none of whose inputs was created or written
+        since, found by one query.
+
+        The inputs are the party, its move lines (and their moves and
+        reconciliations), dunnings, disputes, promises to pay and credit
+        insurances; the configuration, risk policies and follow-up
+        procedures and levels count for every party.  A deleted input marks
+        the score outdated (:meth:`outdate`).  The times compared are those
+        of the transactions that wrote the records: a change committed by a
+        transaction that started before the score's computation and ended
+        after it is only seen by the next day's first run."""
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        Move = pool.get('account.move')
+        Reconciliation = pool.get('account.move.reconciliation')
+        Dunning = pool.get('account.dunning')
+        Dispute = pool.get('account.invoice.dispute')
+        Invoice = pool.get('account.invoice')
+        Promise = pool.get('account.dunning.promise')
+        Insurance = pool.get('party.credit_insurance')
+        Party = pool.get('party.party')
+        Configuration = pool.get('account.configuration')
+        Policy = pool.get('party.risk_policy')
+        Procedure = pool.get('account.dunning.procedure')
+        Level = pool.get('account.dunning.level')
+        cursor = Transaction().connection.cursor()
+
+        def changed(table):
+            return Coalesce(table.write_date, table.create_date)
+
+        def scores():
+            risk = cls.__table__()
+            return risk, ((risk.company == company_id)
+                & (risk.computed_on == date))
+        risk, today = scores()
+        # the oldest score of the day bounds what each table must scan
+        oldest, where = scores()
+        oldest = oldest.select(Min(changed(oldest)), where=where)
+
+        def since(table, party, from_=None, where=None):
+            "The parties of the scores computed before a change of table"
+            risk, today = scores()
+            condition = today & (changed(table) > oldest)
+            if where is not None:
+                condition &= where
+            return (from_ or table).join(risk,
+                condition=party == risk.party).select(risk.party,
+                where=condition & (changed(table) > changed(risk)))
+
+        line, move, reconciliation = (MoveLine.__table__(),
+            Move.__table__(), Reconciliation.__table__())
+        dunning, dispute, invoice = (Dunning.__table__(),
+            Dispute.__table__(), Invoice.__table__())
+        promise, insurance, party = (Promise.__table__(),
+            Insurance.__table__(), Party.__table__())
+        queries = [
+            since(line, line.party),
+            since(move, line.party,
+                from_=move.join(line, condition=line.move == move.id),
+                where=move.company == company_id),
+            since(reconciliation, line.party, from_=reconciliation.join(
+                    line, condition=line.reconciliation == reconciliation.id)),
+            since(dunning, line.party,
+                from_=dunning.join(line, condition=dunning.line == line.id),
+                where=dunning.company == company_id),
+            since(dispute, invoice.party,
+                from_=dispute.join(invoice,
+                    condition=dispute.invoice == invoice.id),
+                where=dispute.company == company_id),
+            since(promise, promise.party, where=promise.company == company_id),
+            since(insurance, insurance.party,
+                where=insurance.company == company_id),
+            since(party, party.id),
+            ]
+        # the settings of the score count for every party
+        for Model in [Configuration, Policy, Procedure, Level]:
+            table = Model.__table__()
+            settings, today_ = scores()
+            queries.append(settings.select(settings.party,
+                    where=today_ & (changed(settings) < table.select(
+                            Max(changed(table))))))
+        cursor.execute(*risk.select(risk.party,
+                where=today
+                & (Coalesce(risk.outdated, Literal(False)) == Literal(False))
+                & ~risk.party.in_(Union(*queries))))
+        return {p for p, in cursor}
 
 
-class CreditInsurance(metaclass=PoolMeta):
+class ScoreInput:
+    "Deleting the record marks the score of its customer outdated"
+    __slots__ = ()
+
+    @classmethod
+    def delete(cls, records):
+        PartyRisk = Pool().get('party.party.risk')
+        parties = {p.id for p in map(cls._risk_party, records) if p}
+        super().delete(records)
+        PartyRisk.outdate(parties)
+
+
+class CreditInsurance(ScoreInput, metaclass=PoolMeta):
     __name__ = 'party.credit_insurance'
 
     external_grade = fields.Integer(
@@ -302,6 +429,9 @@ class CreditInsurance(metaclass=PoolMeta):
             ],
         help="The insurer's grade of the customer, from 0 (worst) to 100 "
         "(best), used by the payment-behaviour score.")
+
+    def _risk_party(self):
+        return self.party
 
 
 class Party(metaclass=PoolMeta):
@@ -394,9 +524,14 @@ class Party(metaclass=PoolMeta):
 
     @classmethod
     def compute_risk_run(cls, run):
-        "Daily step: score every customer with receivables in the company"
-        cls.compute_risk(
-            run.company, cls._risk_party_ids(run.company, run.date),
+        """Daily step: score every customer with receivables in the
+        company, but those already scored on the run's date whose inputs
+        did not change since"""
+        PartyRisk = Pool().get('party.party.risk')
+        up_to_date = PartyRisk.up_to_date(run.company.id, run.date)
+        cls.compute_risk(run.company, [p
+                for p in cls._risk_party_ids(run.company, run.date)
+                if p not in up_to_date],
             run.date)
 
     @classmethod
@@ -423,50 +558,53 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def risk_behaviours(cls, company, party_ids, date):
         """Return {party_id: rules.scoring.PaymentBehaviour} as of date,
-        by a few grouped queries per chunk of parties"""
+        by one grouped query per input: filtered on the parties when they
+        fit in one list of parameters, over the company otherwise (the
+        other parties' rows are then left out here)"""
         pool = Pool()
         Configuration = pool.get('account.configuration')
         recent = Configuration(1).risk_recent_invoices
         start = cls._risk_start(date)
+        party_ids = list(party_ids)
+        ids = party_ids
+        if len(party_ids) > backend.MAX_QUERY_PARAMS:
+            ids = None
+        payments = cls._risk_payments(
+            company, ids, start, date, recent, set(party_ids))
+        disputes = cls._risk_disputes(company, ids)
+        promises = cls._risk_broken_promises(company, ids, start)
+        followup = cls._risk_followup_levels(company, ids)
+        grades = cls._risk_grades(company, ids)
+        open_receivables = cls._risk_open_receivables(company, ids)
+        statuses = cls._risk_legal_statuses(ids)
+        no_payment = measure_payments([], date, recent=recent)
         behaviours = {}
-        for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
-            sub_ids = list(sub_ids)
-            instalments = cls._risk_instalments(company, sub_ids, start)
-            disputes = cls._risk_disputes(company, sub_ids)
-            promises = cls._risk_broken_promises(company, sub_ids, start)
-            followup = cls._risk_followup_levels(company, sub_ids)
-            grades = cls._risk_grades(company, sub_ids)
-            positions = cls.receivable_positions(
-                company, sub_ids, include_draft=False)
-            statuses = {p['id']: p['legal_status'] or 'active'
-                for p in cls.read(sub_ids, ['legal_status'])}
-            for party_id in sub_ids:
-                avg, recent_days, count, late = measure_payments(
-                    instalments.get(party_id, []), date, recent=recent)
-                position = positions.get(party_id)
-                open_ = (position.overdue + position.not_yet_due
-                    if position else 0)
-                n_disputes, disputed = disputes.get(party_id, (0, 0))
-                level, levels = followup.get(party_id, (0, 0))
-                behaviours[party_id] = PaymentBehaviour(
-                    avg_days_late=avg,
-                    recent_days_late=recent_days,
-                    invoice_count=count,
-                    late_invoice_count=late,
-                    open_disputes=n_disputes,
-                    disputed_amount=disputed,
-                    open_receivable=open_,
-                    broken_promises=promises.get(party_id, 0),
-                    followup_level=level,
-                    followup_levels=levels,
-                    external_grade=grades.get(party_id),
-                    legal_status=statuses[party_id])
+        for party_id in party_ids:
+            avg, recent_days, count, late = payments.get(
+                party_id, no_payment)
+            n_disputes, disputed = disputes.get(party_id, (0, 0))
+            level, levels = followup.get(party_id, (0, 0))
+            behaviours[party_id] = PaymentBehaviour(
+                avg_days_late=avg,
+                recent_days_late=recent_days,
+                invoice_count=count,
+                late_invoice_count=late,
+                open_disputes=n_disputes,
+                disputed_amount=disputed,
+                open_receivable=open_receivables.get(party_id, 0),
+                broken_promises=promises.get(party_id, 0),
+                followup_level=level,
+                followup_levels=levels,
+                external_grade=grades.get(party_id),
+                legal_status=statuses[party_id])
         return behaviours
 
     @classmethod
-    def _risk_instalments(cls, company, party_ids, start):
-        """Return {party_id: [Instalment]} of the receivable debit lines
-        open or paid since start, grouped by due and payment dates"""
+    def _risk_payments(cls, company, party_ids, start, date, recent, keep):
+        """Return {party_id: rules.scoring.measure_payments(…)} of the
+        parties of keep, from their receivable debit lines open or paid
+        since start grouped by due and payment dates, measured party by
+        party as the rows come (party_ids None: every party)"""
         pool = Pool()
         MoveLine = pool.get('account.move.line')
         Reconciliation = pool.get('account.move.reconciliation')
@@ -482,18 +620,64 @@ class Party(metaclass=PoolMeta):
                 # arithmetic: SQLite may store the Numeric columns as text
                 where=where
                 & ((line.debit - line.credit) > 0)
-                & fields.SQL_OPERATORS['in'](line.party, party_ids)
+                & _parties(line.party, party_ids)
                 & ((line.reconciliation == Null)
                     | (reconciliation.date >= start)),
-                group_by=[line.party, due, reconciliation.date]))
-        result = defaultdict(list)
+                group_by=[line.party, due, reconciliation.date],
+                order_by=[line.party, due,
+                    NullsFirst(reconciliation.date)]))
+        result = {}
+        party, instalments = None, []
         for party_id, due_date, paid_on, amount, count in cursor:
-            result[party_id].append(Instalment(
+            if party_id != party:
+                if party in keep:
+                    result[party] = measure_payments(
+                        instalments, date, recent=recent)
+                party, instalments = party_id, []
+            instalments.append(Instalment(
                     due_date=_date(due_date),
                     amount=float(amount or 0),
                     paid_on=_date(paid_on),
                     count=count))
+        if party in keep:
+            result[party] = measure_payments(
+                instalments, date, recent=recent)
         return result
+
+    @classmethod
+    def _risk_open_receivables(cls, company, party_ids):
+        """Return {party_id: open receivable}: the debit lines open,
+        overdue and not due summed apart then added as the customer's
+        exposure does"""
+        pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        Date = pool.get('ir.date')
+        cursor = Transaction().connection.cursor()
+        with Transaction().set_context(company=company.id):
+            today = Date.today()
+        line, from_, where = MoveLine.open_receivable_query(company.id)
+        amount = line.debit - line.credit
+        cursor.execute(*from_.select(
+                line.party,
+                Sum(Case(((amount > 0) & (line.maturity_date < today),
+                            amount))),
+                Sum(Case(((amount > 0) & ((line.maturity_date == Null)
+                                | (line.maturity_date >= today)),
+                            amount))),
+                where=where & (line.party != Null)
+                & _parties(line.party, party_ids),
+                group_by=[line.party]))
+        return {p: _decimal(overdue) + _decimal(not_due)
+            for p, overdue, not_due in cursor}
+
+    @classmethod
+    def _risk_legal_statuses(cls, party_ids):
+        "Return {party_id: legal status}"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id, table.legal_status,
+                where=_parties(table.id, party_ids)))
+        return {p: s or 'active' for p, s in cursor}
 
     @classmethod
     def _risk_disputes(cls, company, party_ids):
@@ -509,7 +693,7 @@ class Party(metaclass=PoolMeta):
                 invoice.party, Count(dispute.id), Sum(dispute.amount),
                 where=(dispute.company == company.id)
                 & (dispute.state == 'open')
-                & fields.SQL_OPERATORS['in'](invoice.party, party_ids),
+                & _parties(invoice.party, party_ids),
                 group_by=[invoice.party]))
         return {p: (n, float(a or 0)) for p, n, a in cursor}
 
@@ -525,7 +709,7 @@ class Party(metaclass=PoolMeta):
                 where=(promise.company == company.id)
                 & (promise.state == 'broken')
                 & (promise.made_on >= start)
-                & fields.SQL_OPERATORS['in'](promise.party, party_ids),
+                & _parties(promise.party, party_ids),
                 group_by=[promise.party]))
         return dict(cursor)
 
@@ -547,11 +731,14 @@ class Party(metaclass=PoolMeta):
     def _risk_grades(cls, company, party_ids):
         "Return {party_id: external grade} of the credit insurances"
         Insurance = Pool().get('party.credit_insurance')
-        return {i.party.id: i.external_grade for i in Insurance.search([
-                    ('company', '=', company.id),
-                    ('party', 'in', party_ids),
-                    ('external_grade', '!=', None),
-                    ])}
+        domain = [
+            ('company', '=', company.id),
+            ('external_grade', '!=', None),
+            ]
+        if party_ids is not None:
+            domain.append(('party', 'in', party_ids))
+        return {i.party.id: i.external_grade
+            for i in Insurance.search(domain)}
 
     @classmethod
     def compute_risk(cls, company, party_ids, date):
@@ -565,37 +752,47 @@ class Party(metaclass=PoolMeta):
         weights = config.risk_weights
         thresholds = config.risk_thresholds
         policies = Policy.policies(company.id)
+        texts = cls._risk_texts()
         by_class = defaultdict(list)
-        for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
-            sub_ids = list(sub_ids)
-            behaviours = cls.risk_behaviours(company, sub_ids, date)
-            scores = {}
-            for party_id, behaviour in behaviours.items():
-                result = compute_score(
-                    behaviour, weights, thresholds=thresholds)
-                values = {
-                    'score': Decimal(str(result.score)).quantize(
-                        Decimal('0.01')),
-                    'risk_class': result.risk_class,
-                    'computed_on': date,
-                    'explanation': cls._risk_explanation(result),
-                    }
-                by_class[result.risk_class].append(party_id)
-                scores[party_id] = values
-            PartyRisk.store(company.id, scores)
+        scores = {}
+        cent = Decimal('0.01')
+        for party_id, behaviour in cls.risk_behaviours(
+                company, party_ids, date).items():
+            result = compute_score(behaviour, weights, thresholds=thresholds)
+            scores[party_id] = {
+                'score': Decimal(str(result.score)).quantize(cent),
+                'risk_class': result.risk_class,
+                'computed_on': date,
+                'explanation': cls._risk_explanation(result, texts),
+                'outdated': False,
+                }
+            by_class[result.risk_class].append(party_id)
+        PartyRisk.store(company.id, scores)
         cls._apply_risk_procedures(by_class, policies)
 
     @classmethod
-    def _risk_explanation(cls, result):
-        "Return the text giving the points lost by each factor"
-        lines = [gettext('ar_followup.msg_risk_factor_' + c.factor,
-                points=c.points, value=(
-                    '-' if c.value is None else round(c.value, 2)))
+    def _risk_explanation(cls, result, texts=None):
+        """Return the text giving the points lost by each factor; texts are
+        the messages in the user's language (:meth:`_risk_texts`)"""
+        if texts is None:
+            texts = cls._risk_texts()
+        lines = [texts[c.factor] % {'points': c.points,
+                'value': '-' if c.value is None else round(c.value, 2)}
             for c in result.contributions]
         if result.cap is not None:
-            lines.append(gettext('ar_followup.msg_risk_capped',
-                    cap=result.cap, score=result.uncapped_score))
+            lines.append(texts[None] % {
+                    'cap': result.cap, 'score': result.uncapped_score})
         return '\n'.join(lines)
+
+    @classmethod
+    def _risk_texts(cls):
+        """Return {factor: message} of the explanations in the user's
+        language, the cap's message under None, to format once per
+        customer"""
+        texts = {n: gettext('ar_followup.msg_risk_factor_' + n)
+            for n in WEIGHTS}
+        texts[None] = gettext('ar_followup.msg_risk_capped')
+        return texts
 
     @classmethod
     def _apply_risk_procedures(cls, by_class, policies):
@@ -641,6 +838,27 @@ class Invoice(metaclass=PoolMeta):
                 for name in names:
                     result[name][invoice.id] = values[name][invoice.party.id]
         return result
+
+
+class Dispute(ScoreInput, metaclass=PoolMeta):
+    __name__ = 'account.invoice.dispute'
+
+    def _risk_party(self):
+        return self.invoice.party if self.invoice else None
+
+
+class Promise(ScoreInput, metaclass=PoolMeta):
+    __name__ = 'account.dunning.promise'
+
+    def _risk_party(self):
+        return self.party
+
+
+class Dunning(ScoreInput, metaclass=PoolMeta):
+    __name__ = 'account.dunning'
+
+    def _risk_party(self):
+        return self.line.party if self.line else None
 
 
 class Run(metaclass=PoolMeta):

@@ -74,6 +74,9 @@ def _round(value):
 
 def _amount(name, value):
     "Return ``value`` as a Decimal, refusing floats and non numbers."
+    if type(value) is Decimal and value.is_finite():
+        # the common case, checked first: one KPI set checks many amounts
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise KPIInputError(
             f"{name} must be a Decimal or an int, got {value!r}.")
@@ -92,6 +95,8 @@ def _sales(name, value):
 
 def _count(name, value, minimum=1):
     "Return ``value`` if it is an int not below ``minimum``."
+    if type(value) is int and value >= minimum:
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise KPIInputError(f"{name} must be an int, got {value!r}.")
     if value < minimum:
@@ -157,9 +162,15 @@ def count_back_dso(receivable, monthly_sales):
     sum of all the days with ``complete=False``.
     """
     remaining = _amount('Receivable', receivable)
-    months = [
-        (_count('Month days', days), _sales('Monthly sales', sales))
-        for days, sales in monthly_sales]
+    months = []
+    for days, sales in monthly_sales:
+        # every month is checked, the common case inline (one call per
+        # customer of a KPI set)
+        if type(days) is not int or days < 1:
+            days = _count('Month days', days)
+        if type(sales) is not Decimal or not sales.is_finite() or sales < 0:
+            sales = _sales('Monthly sales', sales)
+        months.append((days, sales))
     total = Decimal(0)
     if remaining <= 0:
         return CountBackDSO(total, True)
