@@ -309,16 +309,19 @@ def child(figure, database, date, config_file=None, invoice=None,
                 result['floor2_seconds'], _ = timed(
                     floors.insert_dunnings, procedure.id, levels)
                 transaction.rollback()
+            if (not render and figure in {
+                        'daily_first', 'daily_second', 'queued1',
+                        'queued2'}):
+                # the actions wait for a confirmation: the daily job
+                # plans them but renders and sends nothing
+                # (written once: a level written again would make the
+                # same-day rerun compute every risk score again)
+                Level = pool.get('account.dunning.level')
+                levels_ = Level.search([('confirm', '!=', True)])
+                if levels_:
+                    Level.write(levels_, {'confirm': True})
+                    transaction.commit()
             if figure in {'daily_first', 'daily_second'}:
-                if not render:
-                    # the actions wait for a confirmation: the daily job
-                    # plans them but renders and sends nothing
-                    # (written once: a level written again would make the
-                    # same-day rerun compute every risk score again)
-                    Level = pool.get('account.dunning.level')
-                    levels_ = Level.search([('confirm', '!=', True)])
-                    if levels_:
-                        Level.write(levels_, {'confirm': True})
                 steps = time_daily_steps(Run)
                 seconds, (run,) = timed(
                     Run.run_daily, date=date, companies=[company])
