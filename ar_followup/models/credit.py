@@ -19,6 +19,13 @@ from ..rules.credit import compute_exposure, credit_usage
 from .party import company_result
 
 
+def _slices(party_ids):
+    "The chunks of party_ids for the queries, [None] for every party"
+    if party_ids is None:
+        return [None]
+    return grouped_slice(party_ids, backend.MAX_QUERY_PARAMS)
+
+
 def _decimal(value):
     if value is None:
         return Decimal(0)
@@ -122,8 +129,8 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def receivable_positions(cls, company, party_ids, include_draft=None):
         """Return {party_id: rules.credit.Exposure} for the company, by one
-        query per chunk of parties (parties without anything open are
-        missing)."""
+        query per chunk of parties, or by one query over the company when
+        party_ids is None (parties without anything open are missing)."""
         pool = Pool()
         Configuration = pool.get('account.configuration')
         Date = pool.get('ir.date')
@@ -135,7 +142,10 @@ class Party(metaclass=PoolMeta):
         line, from_, where = cls._exposure_lines(company.id)
         amount = line.debit - line.credit
         positions = {}
-        for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
+        for sub_ids in _slices(party_ids):
+            condition = where
+            if sub_ids is not None:
+                condition &= fields.SQL_OPERATORS['in'](line.party, sub_ids)
             cursor.execute(*from_.select(
                     line.party,
                     Sum(Case(((amount > 0) & (line.maturity_date < today),
@@ -144,8 +154,7 @@ class Party(metaclass=PoolMeta):
                                     | (line.maturity_date >= today)),
                                 amount))),
                     Sum(Case((amount < 0, line.credit - line.debit))),
-                    where=where & fields.SQL_OPERATORS['in'](
-                        line.party, sub_ids),
+                    where=condition,
                     group_by=[line.party]))
             for party_id, overdue, not_due, credits in cursor:
                 positions[party_id] = [
@@ -167,13 +176,15 @@ class Party(metaclass=PoolMeta):
         Currency = pool.get('currency.currency')
         Date = pool.get('ir.date')
         amounts = {}
-        for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
-            invoices = Invoice.search([
-                    ('company', '=', company.id),
-                    ('type', '=', 'out'),
-                    ('state', 'in', ['draft', 'validated']),
-                    ('party', 'in', list(sub_ids)),
-                    ])
+        for sub_ids in _slices(party_ids):
+            domain = [
+                ('company', '=', company.id),
+                ('type', '=', 'out'),
+                ('state', 'in', ['draft', 'validated']),
+                ]
+            if sub_ids is not None:
+                domain.append(('party', 'in', list(sub_ids)))
+            invoices = Invoice.search(domain)
             for invoice in invoices:
                 amount = invoice.total_amount
                 if amount <= 0:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from sql import Column, Literal, Null, NullsFirst, Union
 from sql.aggregate import Count, Max, Min, Sum
-from sql.conditionals import Case, Coalesce
+from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp
 
 from trytond import backend
@@ -33,7 +33,6 @@ from ..exceptions import RiskScoreConfigurationError
 from ..rules.scoring import (
     Instalment, PaymentBehaviour, RiskThresholds, ScoringError, Weights,
     compute_score, measure_payments)
-from .credit import _decimal
 from .party import company_result
 from .run import analyze, insert_rows
 
@@ -575,7 +574,10 @@ class Party(metaclass=PoolMeta):
         promises = cls._risk_broken_promises(company, ids, start)
         followup = cls._risk_followup_levels(company, ids)
         grades = cls._risk_grades(company, ids)
-        open_receivables = cls._risk_open_receivables(company, ids)
+        # the debit lines open, overdue and not due, as the exposure sums
+        open_receivables = {p: e.open_receivable
+            for p, e in cls.receivable_positions(
+                company, ids, include_draft=False).items()}
         statuses = cls._risk_legal_statuses(ids)
         no_payment = measure_payments([], date, recent=recent)
         behaviours = {}
@@ -643,32 +645,6 @@ class Party(metaclass=PoolMeta):
             result[party] = measure_payments(
                 instalments, date, recent=recent)
         return result
-
-    @classmethod
-    def _risk_open_receivables(cls, company, party_ids):
-        """Return {party_id: open receivable}: the debit lines open,
-        overdue and not due summed apart then added as the customer's
-        exposure does"""
-        pool = Pool()
-        MoveLine = pool.get('account.move.line')
-        Date = pool.get('ir.date')
-        cursor = Transaction().connection.cursor()
-        with Transaction().set_context(company=company.id):
-            today = Date.today()
-        line, from_, where = MoveLine.open_receivable_query(company.id)
-        amount = line.debit - line.credit
-        cursor.execute(*from_.select(
-                line.party,
-                Sum(Case(((amount > 0) & (line.maturity_date < today),
-                            amount))),
-                Sum(Case(((amount > 0) & ((line.maturity_date == Null)
-                                | (line.maturity_date >= today)),
-                            amount))),
-                where=where & (line.party != Null)
-                & _parties(line.party, party_ids),
-                group_by=[line.party]))
-        return {p: _decimal(overdue) + _decimal(not_due)
-            for p, overdue, not_due in cursor}
 
     @classmethod
     def _risk_legal_statuses(cls, party_ids):
