@@ -172,9 +172,12 @@ class ImportersFuzzTestCase(unittest.TestCase):
         Party = pool.get('party.party')
         create_chart(company)
         receivable, = Account.search([
-                ('type.receivable', '=', True)], limit=1)
+                ('type.receivable', '=', True),
+                ('company', '=', company.id),
+                ('closed', '!=', True),
+                ], limit=1)
         journal, = Journal.search([('type', '=', 'revenue')], limit=1)
-        party, = Party.search([], limit=1)
+        party, = Party.search([('name', '=', "Durand")], limit=1)
         Invoice.create([{
                     'company': company.id, 'type': 'out', 'number': 'F1',
                     'party': party.id,
