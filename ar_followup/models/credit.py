@@ -16,14 +16,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from ..rules.credit import compute_exposure, credit_usage
-from .party import company_result
-
-
-def _slices(party_ids):
-    "The chunks of party_ids for the queries, [None] for every party"
-    if party_ids is None:
-        return [None]
-    return grouped_slice(party_ids, backend.MAX_QUERY_PARAMS)
+from .party import company_result, id_chunks, id_condition
 
 
 def _decimal(value):
@@ -142,10 +135,7 @@ class Party(metaclass=PoolMeta):
         line, from_, where = cls._exposure_lines(company.id)
         amount = line.debit - line.credit
         positions = {}
-        for sub_ids in _slices(party_ids):
-            condition = where
-            if sub_ids is not None:
-                condition &= fields.SQL_OPERATORS['in'](line.party, sub_ids)
+        for sub_ids in id_chunks(party_ids):
             cursor.execute(*from_.select(
                     line.party,
                     Sum(Case(((amount > 0) & (line.maturity_date < today),
@@ -154,7 +144,7 @@ class Party(metaclass=PoolMeta):
                                     | (line.maturity_date >= today)),
                                 amount))),
                     Sum(Case((amount < 0, line.credit - line.debit))),
-                    where=condition,
+                    where=where & id_condition(line.party, sub_ids),
                     group_by=[line.party]))
             for party_id, overdue, not_due, credits in cursor:
                 positions[party_id] = [
@@ -176,7 +166,7 @@ class Party(metaclass=PoolMeta):
         Currency = pool.get('currency.currency')
         Date = pool.get('ir.date')
         amounts = {}
-        for sub_ids in _slices(party_ids):
+        for sub_ids in id_chunks(party_ids):
             domain = [
                 ('company', '=', company.id),
                 ('type', '=', 'out'),

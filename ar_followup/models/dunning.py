@@ -6,14 +6,13 @@ from decimal import Decimal
 from sql import Null
 from sql.aggregate import Min, Sum
 
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from ..exceptions import LevelValidationError
+from .party import id_chunks, id_condition
 
 
 class Level(metaclass=PoolMeta):
@@ -147,16 +146,12 @@ class Dunning(metaclass=PoolMeta):
             column = line.party
         offsets = {l.id: l.offset_days for l in Level.search([])}
         result = {}
-        if ids is None:
-            conditions = [column != Null]
-        else:
-            conditions = [fields.SQL_OPERATORS['in'](column, list(sub_ids))
-                for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS)]
-        for condition in conditions:
+        for sub_ids in id_chunks(ids):
             cursor.execute(*from_.select(
                     column, dunning.level,
                     Min(line.maturity_date), Sum(line.debit - line.credit),
-                    where=where & condition,
+                    where=where & (column != Null)
+                    & id_condition(column, sub_ids),
                     group_by=[column, dunning.level]))
             for record_id, level_id, maturity_date, amount in cursor:
                 if not isinstance(amount, Decimal):

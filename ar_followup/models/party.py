@@ -1,9 +1,28 @@
 # This file is part of ar_followup.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from sql import Literal
+
+from trytond import backend
 from trytond.model import fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+
+
+def id_chunks(ids):
+    """The chunks of ids that fit in one query's parameters; [None] for
+    every record when ids is None"""
+    if ids is None:
+        return [None]
+    return grouped_slice(ids, backend.MAX_QUERY_PARAMS)
+
+
+def id_condition(column, ids):
+    "The condition of column on ids, True for every record when ids is None"
+    if ids is None:
+        return Literal(True)
+    return fields.SQL_OPERATORS['in'](column, list(ids))
 
 
 def company_result(records, names):

@@ -33,7 +33,7 @@ from ..exceptions import RiskScoreConfigurationError
 from ..rules.scoring import (
     Instalment, PaymentBehaviour, RiskThresholds, ScoringError, Weights,
     compute_score, measure_payments)
-from .party import company_result
+from .party import company_result, id_condition
 from .run import analyze, insert_rows
 
 RISK_CLASSES = [
@@ -59,13 +59,6 @@ def _date(value):
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
     return value
-
-
-def _parties(column, party_ids):
-    "The condition of column on the party ids, None meaning every party"
-    if party_ids is None:
-        return Literal(True)
-    return fields.SQL_OPERATORS['in'](column, party_ids)
 
 
 def _weight(name, string, help=None):
@@ -622,7 +615,7 @@ class Party(metaclass=PoolMeta):
                 # arithmetic: SQLite may store the Numeric columns as text
                 where=where
                 & ((line.debit - line.credit) > 0)
-                & _parties(line.party, party_ids)
+                & id_condition(line.party, party_ids)
                 & ((line.reconciliation == Null)
                     | (reconciliation.date >= start)),
                 group_by=[line.party, due, reconciliation.date],
@@ -652,7 +645,7 @@ class Party(metaclass=PoolMeta):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.select(table.id, table.legal_status,
-                where=_parties(table.id, party_ids)))
+                where=id_condition(table.id, party_ids)))
         return {p: s or 'active' for p, s in cursor}
 
     @classmethod
@@ -669,7 +662,7 @@ class Party(metaclass=PoolMeta):
                 invoice.party, Count(dispute.id), Sum(dispute.amount),
                 where=(dispute.company == company.id)
                 & (dispute.state == 'open')
-                & _parties(invoice.party, party_ids),
+                & id_condition(invoice.party, party_ids),
                 group_by=[invoice.party]))
         return {p: (n, float(a or 0)) for p, n, a in cursor}
 
@@ -685,7 +678,7 @@ class Party(metaclass=PoolMeta):
                 where=(promise.company == company.id)
                 & (promise.state == 'broken')
                 & (promise.made_on >= start)
-                & _parties(promise.party, party_ids),
+                & id_condition(promise.party, party_ids),
                 group_by=[promise.party]))
         return dict(cursor)
 
