@@ -275,24 +275,35 @@ class Page:
             total=self.amount(self.owed()),
             payment_details=Configuration(1).portal_payment_details or '',
             reasons=[r for r in reasons if r[0]],
-            base=base, css=self.request.script_root + '/'
-            + self.request.path.split('/')[1] + '/ar_followup/portal.css',
+            base=base, css=portal_base(self.request) + '.css',
             csrf=self.access.csrf_token(nonce),
             login=bool(getattr(self.access, 'login_expires', None)),
             errors=errors or {}, values=values or {}, done=done,
             today=self.today.isoformat(),
-            other_lang='en' if self.lang == 'fr' else 'fr',
-            other_lang_name='English' if self.lang == 'fr' else 'Français',
-            ).render('html', doctype='html5')
+            **other_language(self.lang)).render('html', doctype='html5')
         response = html_response(body, status=status)
         set_nonce(response, self.request, nonce)
         return response
 
 
+def portal_base(request):
+    "The URL of the portal of the request's database"
+    return request.script_root + '/' + request.path.split('/')[1] + (
+        '/ar_followup/portal')
+
+
+def other_language(lang):
+    "The values of the template's link to the page in the other language"
+    other = 'en' if lang == 'fr' else 'fr'
+    return {
+        'other_lang': other,
+        'other_lang_name': 'English' if other == 'en' else 'Français',
+        }
+
+
 def set_nonce(response, request, nonce):
     if request.cookies.get(COOKIE) != nonce:
-        path = request.script_root + '/' + request.path.split('/')[1] + (
-            '/ar_followup/portal/')
+        path = portal_base(request) + '/'
         response.set_cookie(COOKIE, nonce, path=path, httponly=True,
             secure=request.is_secure, samesite='Lax')
 
@@ -342,10 +353,7 @@ def portal_answer(request, pool, token, answer):
         page = Page(pool, request, access, lang)
         if access.locked or not access.check_csrf(
                 nonce, request.form.get('csrf', '')):
-            access.failed()
-            Audit.log(access, 'csrf', ip, detail=answer)
-            return page.render(token, browser_nonce(request),
-                errors={'form': _('csrf')}, status=HTTPStatus.FORBIDDEN)
+            return refuse_form(page, token, ip, answer)
         form = {k: request.form.get(k, '')[:MAX_TEXT]
             for k in request.form.keys()}
         errors, record, detail = ANSWER_HANDLERS[answer](
@@ -361,6 +369,17 @@ def portal_answer(request, pool, token, answer):
         query = urllib.parse.urlencode({'lang': lang, 'done': answer})
         return redirect('%s?%s' % (page_url(request, token), query),
             code=HTTPStatus.SEE_OTHER)
+
+
+def refuse_form(page, token, ip, detail):
+    """Count and audit a form posted to the link of page without the token
+    of the browser's form (or to a locked link); return its page again,
+    forbidden"""
+    page.access.failed()
+    page.pool.get('ar_followup.portal.audit').log(
+        page.access, 'csrf', ip, detail=detail)
+    return page.render(token, browser_nonce(page.request),
+        errors={'form': _('csrf')}, status=HTTPStatus.FORBIDDEN)
 
 
 def page_url(request, token):
@@ -626,11 +645,6 @@ def login_company(request):
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def portal_base(request):
-    return request.script_root + '/' + request.path.split('/')[1] + (
-        '/ar_followup/portal')
-
-
 def login_csrf(pool, nonce):
     Configuration = pool.get('account.configuration')
     return rules.csrf_token(
@@ -643,11 +657,10 @@ def render_login(pool, request, lang, nonce, errors=None, email='',
     company = login_company(request)
     body = template().generate(
         page='login', _=_, lang=lang, base=base,
-        css=base.rsplit('/', 1)[0] + '/portal.css',
+        css=base + '.css',
         csrf=login_csrf(pool, nonce), company=company,
         errors=errors or {}, email=email, done=done,
-        other_lang='en' if lang == 'fr' else 'fr',
-        other_lang_name='English' if lang == 'fr' else 'Français',
+        **other_language(lang),
         other_query=urllib.parse.urlencode(dict(
                 {'lang': 'en' if lang == 'fr' else 'fr'},
                 **({'company': company} if company else {}))),
@@ -728,7 +741,7 @@ def portal_login(request, pool):
         base = portal_base(request)
         return html_response(template().generate(
                 page='companies', _=_, lang=lang, links=links,
-                css=base.rsplit('/', 1)[0] + '/portal.css',
+                css=base + '.css',
                 ).render('html', doctype='html5'))
 
 
@@ -748,11 +761,8 @@ def portal_logout(request, pool, token):
     with Transaction().set_context(
             company=access.company.id, language=lang):
         if not access.check_csrf(nonce, request.form.get('csrf', '')):
-            access.failed()
-            Audit.log(access, 'csrf', ip, detail='logout')
-            return Page(pool, request, access, lang).render(
-                token, browser_nonce(request),
-                errors={'form': _('csrf')}, status=HTTPStatus.FORBIDDEN)
+            return refuse_form(
+                Page(pool, request, access, lang), token, ip, 'logout')
         access.logout()
         Audit.log_login('logout', ip, web_user=access.web_user,
             access=access)

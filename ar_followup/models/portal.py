@@ -156,10 +156,11 @@ class PortalAccess(ModelSQL, ModelView):
             cls.write(accesses, {'revoked': True})
 
     @classmethod
-    def issue(cls, company, party, action=None, days=None):
+    def issue(cls, company, party, action=None, days=None, **values):
         """Create a link to the portal of party for company, valid for days
-        (the configuration's validity by default); return the access and its
-        URL (the token is in the URL only)"""
+        (the configuration's validity by default), with the other values of
+        the access; return the access and its URL (the token is in the URL
+        only)"""
         pool = Pool()
         Configuration = pool.get('account.configuration')
         Date = pool.get('ir.date')
@@ -171,7 +172,8 @@ class PortalAccess(ModelSQL, ModelView):
             company=company, party=party, action=action,
             token_digest=rules.token_digest(token),
             expires_on=today + dt.timedelta(
-                days=days or config_.portal_validity or DEFAULT_VALIDITY))
+                days=days or config_.portal_validity or DEFAULT_VALIDITY),
+            **values)
         access.save()
         return access, cls.url(token)
 

@@ -13,7 +13,6 @@ as soon as the web user is deactivated or linked to another party."""
 import datetime as dt
 import secrets
 
-from sql.aggregate import Count
 
 import trytond.config as config
 from trytond.model import fields
@@ -79,11 +78,8 @@ class PortalAccess(metaclass=PoolMeta):
     def login(cls, web_user, company):
         """Issue the link of a login of web_user to the portal of his party
         for company; return the access and its URL"""
-        access, url = cls.issue(company, web_user.party, days=1)
-        access.web_user = web_user
-        access.login_expires = dt.datetime.now() + login_timeout()
-        access.save()
-        return access, url
+        return cls.issue(company, web_user.party, days=1, web_user=web_user,
+            login_expires=dt.datetime.now() + login_timeout())
 
     def used(self):
         if self.login_expires:
@@ -167,13 +163,12 @@ class WebUser(metaclass=PoolMeta):
             return Company.search([('id', '=', company_id)])
         invoice = Invoice.__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*invoice.select(
-                invoice.company, Count(invoice.id),
+        cursor.execute(*invoice.select(invoice.company,
                 where=(invoice.party == self.party.id)
                 & (invoice.type == 'out')
                 & invoice.state.in_(['posted', 'paid']),
                 group_by=[invoice.company]))
-        ids = [c for c, _ in cursor]
+        ids = [c for c, in cursor]
         if ids:
             return Company.browse(sorted(ids))
         return Company.search([], order=[('id', 'ASC')])
