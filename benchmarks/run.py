@@ -25,6 +25,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 
 from . import credit, generate, reminders
 
@@ -50,6 +51,7 @@ class Floors:
 
     def __init__(self, cursor, backend_name, company_id, date):
         self.cursor = cursor
+        self.backend_name = backend_name
         self.param = '%s' if backend_name == 'postgresql' else '?'
         self.company = int(company_id)
         self.date = date
@@ -123,39 +125,64 @@ class Floors:
             'AND l."maturity_date" IS NOT NULL) s GROUP BY b', params)
         return dict(self.cursor.fetchall())
 
-    def kpi_sums(self, start, end):
-        """Per customer in one query: the receivable at the end of the
-        month, its part not due, the receivable the day before the month,
-        the debits of the month (sales) and those settled in the month"""
+    def kpi_sums(self, start, end, months):
+        """Per customer in one query, the inputs of its KPIs: the receivable
+        at the end of the period, its part not due, the receivable the day
+        before the period, the sales of the period and of each month of the
+        count-back history (months: (first, last) pairs), the debits settled
+        in the period with their amount-weighted days to pay and days late;
+        return the rows"""
         p = self.param
+        if self.backend_name == 'postgresql':
+            def days(later, earlier):
+                return f'({later} - {earlier})'
+        else:
+            def days(later, earlier):
+                return f'(JULIANDAY({later}) - JULIANDAY({earlier}))'
+        amount = 'l."debit" - l."credit"'
         open_at = (f'm."date" <= {p} '
             f'AND (l."reconciliation" IS NULL OR r."date" > {p})')
-        amount = 'l."debit" - l."credit"'
+        due = 'COALESCE(l."maturity_date", m."date")'
+        sale = 'i."id" IS NOT NULL'
+        settled = (f'r."date" >= {p} AND r."date" <= {p} '
+            'AND l."debit" > 0')
+        columns = [
+            f'SUM({amount}) FILTER (WHERE {open_at})',
+            f'SUM({amount}) FILTER (WHERE {open_at} AND {due} >= {p})',
+            f'SUM({amount}) FILTER (WHERE m."date" < {p} '
+            f'AND (l."reconciliation" IS NULL OR r."date" >= {p}))',
+            f'SUM({amount}) FILTER (WHERE {sale} '
+            f'AND m."date" >= {p} AND m."date" <= {p})',
+            ]
+        params = [end, end, end, end, end, start, start, start, end]
+        for first, last in months:
+            columns.append(f'SUM({amount}) FILTER (WHERE {sale} '
+                f'AND m."date" >= {p} AND m."date" <= {p})')
+            params += [first, last]
+        paid_days = days('r."date"', 'm."date"')
+        late_days = days('r."date"', due)
+        columns += [
+            f'SUM(l."debit") FILTER (WHERE {settled})',
+            f'SUM(l."debit" * {paid_days}) FILTER (WHERE {settled})',
+            f'SUM(l."debit" * {late_days}) FILTER (WHERE {settled} '
+            f'AND {late_days} > 0)',
+            ]
+        params += [start, end] * 3
         self.cursor.execute(
-            'SELECT l."party", '
-            f'SUM(CASE WHEN {open_at} THEN {amount} ELSE 0 END), '
-            f'SUM(CASE WHEN {open_at} '
-            f'AND COALESCE(l."maturity_date", m."date") >= {p} '
-            f'THEN {amount} ELSE 0 END), '
-            f'SUM(CASE WHEN m."date" < {p} '
-            f'AND (l."reconciliation" IS NULL OR r."date" >= {p}) '
-            f'THEN {amount} ELSE 0 END), '
-            f'SUM(CASE WHEN m."date" >= {p} AND l."debit" > 0 '
-            'THEN l."debit" ELSE 0 END), '
-            f'SUM(CASE WHEN r."date" >= {p} AND r."date" <= {p} '
-            'AND l."debit" > 0 THEN l."debit" ELSE 0 END) '
+            f'SELECT l."party", {", ".join(columns)} '
             'FROM "account_move_line" l '
             'JOIN "account_move" m ON l."move" = m."id" '
             'JOIN "account_account" a ON l."account" = a."id" '
             'JOIN "account_account_type" t ON a."type" = t."id" '
             'LEFT JOIN "account_move_reconciliation" r '
             'ON l."reconciliation" = r."id" '
+            'LEFT JOIN "account_invoice" i '
+            'ON i."move" = l."move" AND i."type" = \'out\' '
             f'WHERE m."company" = {self.company} '
             "AND m.\"state\" = 'posted' AND t.\"receivable\" = TRUE "
             f'AND l."party" IS NOT NULL AND m."date" <= {p} '
-            'GROUP BY l."party"',
-            [end, end, end, end, end, start, start, start, start, end, end])
-        return len(self.cursor.fetchall())
+            'GROUP BY l."party"', params + [end])
+        return self.cursor.fetchall()
 
     def party_followup(self, party_ids):
         "Per party the firmest level, oldest date and amount dunned"
@@ -363,20 +390,33 @@ def child(figure, database, date, config_file=None, invoice=None,
                 from trytond.modules.ar_followup.models.receivable_kpi import (
                     ReceivableFigures)
                 start = date.replace(day=1)
-                result['floor'] = 'SQL KPI sums per customer in one query'
-                result['floor_seconds'], _ = timed(
-                    floors.kpi_sums, start, date)
+                result['floor'] = 'SQL KPI inputs per customer in one query'
+                months = ReceivableFigures(company.id, start, date).months()
+                result['floor_seconds'], rows = timed(
+                    floors.kpi_sums, start, date, months)
 
                 def kpi_set():
                     kpis = ReceivableFigures(
                         company.id, start, date).kpis(totals=True)
                     return kpis, kpis.pop(None)
                 seconds, (per_party, totals) = timed(kpi_set)
+                # the floor computes the same inputs: its sums must agree
+                floor_receivable, floor_sales = (
+                    sum(Decimal(str(r[i] or 0)) for r in rows)
+                    for i in (1, 4))
+                agree = (
+                    abs(floor_receivable - totals['receivable']) < 0.01
+                    and abs(floor_sales - totals['sales']) < 0.01)
                 result.update(seconds=seconds,
                     info=f"{len(per_party)} customers and the company, "
                     f"{start} to {date}, receivable "
-                    f"{totals['receivable']:,.2f}, DSO {totals['dso']}, "
-                    f"count-back {totals['count_back_dso']}")
+                    f"{totals['receivable']:,.2f}, sales "
+                    f"{totals['sales']:,.2f}, DSO {totals['dso']}, "
+                    f"count-back {totals['count_back_dso']}; the floor's "
+                    f"{len(rows)} customers, receivable and sales "
+                    + ("equal" if agree else
+                        f"DIFFER: {floor_receivable:,.2f}, "
+                        f"{floor_sales:,.2f}"))
             elif figure == 'emails':
                 emails_figure(result, transaction, pool, company, floors)
             elif figure == 'letters':

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sql import Null
 from sql.aggregate import Min, Sum
-from sql.conditionals import Case, Coalesce
+from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
@@ -205,7 +205,9 @@ class OpenReceivables:
             raise ValueError(f"{date} is not the date of the receivables")
         if condition is None:
             return Sum(self.amount)
-        return Sum(Case((condition, self.amount), else_=0))
+        # a FILTER adds only the amounts of the condition (not a zero per
+        # other line); no line gives NULL, summed as 0 like the others
+        return Coalesce(Sum(self.amount, filter_=condition), 0)
 
     def totals(self, bounds):
         """Return the company totals: a list of the amounts per bucket, the

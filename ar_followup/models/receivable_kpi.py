@@ -23,6 +23,7 @@ from sql import Null
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 
+from trytond import backend
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -30,6 +31,7 @@ from trytond.transaction import Transaction
 
 from ..rules import kpi
 from .aged_balance import OpenReceivables, _decimal
+from .party import id_condition
 
 # months of sales history before the period for the count-back DSO
 COUNT_BACK_HISTORY = 24
@@ -54,11 +56,19 @@ class ReceivableFigures:
     the customers' ratios."""
 
     def __init__(
-            self, company_id, start, end, per_party=True, months=None):
+            self, company_id, start, end, per_party=True, months=None,
+            bounds=(), parties=None):
         self.company_id = company_id
         self.start = start
         self.end = end
         self.per_party = per_party
+        # the customers to compute (None for all): a page of a list
+        self.parties = parties
+        # the terms of the aged buckets summed with the balances
+        self.bounds = bounds
+        # {party: [not due, overdue per term…]} as of the end, filled by
+        # balances
+        self.buckets = {}
         # N of the CEI: by default the calendar months the period touches
         self.period_months = months or period_months(start, end)
         self.cursor = Transaction().connection.cursor()
@@ -82,6 +92,7 @@ class ReceivableFigures:
         """Execute the aggregate grouped by customer (for the company: not
         grouped by customer) and return its rows, each starting with the
         customer (None for the company)"""
+        where &= id_condition(line.party, self.parties)
         if not self.per_party:
             self.cursor.execute(*from_.select(*columns,
                     where=where, group_by=list(group_by) or None))
@@ -93,19 +104,22 @@ class ReceivableFigures:
     def balances(self):
         """Return {party: (receivable, not due, disputed)} open as of the
         end and {party: receivable} open as of the day before the start,
-        summed by one query"""
+        summed by one query with the aged buckets of :attr:`bounds` as of
+        the end (stored in :attr:`buckets`)"""
         opening_date = self.start - dt.timedelta(days=1)
         receivables = OpenReceivables(
             self.company_id, self.end, since=opening_date)
-        not_due, _, disputed, total = receivables.bucket_columns(())
+        *buckets, disputed, total = receivables.bucket_columns(self.bounds)
         rows = self._select(receivables.from_, receivables.line,
-            total, not_due, disputed,
-            receivables.sum_open(date=opening_date),
-            where=receivables.where)
+            total, disputed, receivables.sum_open(date=opening_date),
+            *buckets, where=receivables.where)
         closing, opening = {}, {}
         for party, *values in rows:
-            *values, opening[party] = map(_decimal, values)
-            closing[party] = tuple(values)
+            total, disputed, opening[party], *buckets = map(
+                _decimal, values)
+            # the first bucket is the part not due
+            closing[party] = (total, buckets[0], disputed)
+            self.buckets[party] = buckets
         return closing, opening
 
     def months(self):
@@ -129,9 +143,8 @@ class ReceivableFigures:
         amount = line.debit - line.credit
 
         def total(first, last):
-            return Sum(Case(
-                    ((move.date >= first) & (move.date <= last), amount),
-                    else_=0))
+            return Sum(amount,
+                filter_=(move.date >= first) & (move.date <= last))
         columns = [total(self.start, self.end)]
         columns += [total(first, last) for first, last in months]
         rows = self._select(
@@ -142,8 +155,12 @@ class ReceivableFigures:
             & (invoice.type == 'out')
             & (move.date >= months[-1][0])
             & (move.date <= self.end))
+        zero = Decimal(0)
+        # no sales in a month is NULL (FILTER); SQLite sums floats
         return {
-            party: (_decimal(period), [_decimal(m) for m in monthly])
+            party: (_decimal(period), [
+                    m if type(m) is Decimal else _decimal(m) if m else zero
+                    for m in monthly])
             for party, period, *monthly in rows}
 
     def settlements(self):
@@ -234,14 +251,16 @@ class ReceivableFigures:
         are computed from the sums of the customers' figures."""
         figures, customers = self.figures()
         result = {}
-        if self.per_party:
-            result = {key: self.compute(*figures[key]) for key in customers}
-        if totals or not self.per_party:
-            no_sales = (Decimal(0), [Decimal(0)] * len(self.months()))
-            closing, opening, sales, settlements, promises = self.total(
-                figures.values())
-            result[None] = self.compute(closing, opening,
-                sales or no_sales, settlements, promises)
+        with kpi.exact():
+            if self.per_party:
+                result = {
+                    key: self.compute(*figures[key]) for key in customers}
+            if totals or not self.per_party:
+                no_sales = (Decimal(0), [Decimal(0)] * len(self.months()))
+                closing, opening, sales, settlements, promises = self.total(
+                    figures.values())
+                result[None] = self.compute(closing, opening,
+                    sales or no_sales, settlements, promises)
         return result
 
     def compute(self, closing, opening, sales, settlements, promises=(0, 0)):
@@ -251,8 +270,8 @@ class ReceivableFigures:
         period_sales = max(period_sales, Decimal(0))
         days = kpi.month_days(self.start, self.end)
         self.months()
-        months = [(d, max(s, Decimal(0)))
-            for d, s in zip(self._month_days, monthly)]
+        months = ((d, max(s, Decimal(0)))
+            for d, s in zip(self._month_days, monthly))
         count_back = kpi.count_back_dso(receivable, months)
         overdue = receivable - current - disputed
         round_ = self._round
@@ -373,7 +392,7 @@ class KPIMixin:
         "Promises to pay kept / promises due (empty without promises).")
 
     @classmethod
-    def _figures(cls, per_party=True):
+    def _figures(cls, per_party=True, parties=None):
         context = Transaction().context
         today = Pool().get('ir.date').today()
         end = context.get('to_date') or today
@@ -381,7 +400,8 @@ class KPIMixin:
         if start > end:
             start = end
         return ReceivableFigures(
-            context.get('company') or -1, start, end, per_party=per_party)
+            context.get('company') or -1, start, end, per_party=per_party,
+            parties=parties)
 
 
 class CustomerKPI(KPIMixin, ModelSQL, ModelView):
@@ -418,7 +438,11 @@ class CustomerKPI(KPIMixin, ModelSQL, ModelView):
 
     @classmethod
     def get_kpis(cls, records, names):
-        per_party = cls._figures().kpis()
+        # the customers of the records only: a list reads a page at a time
+        parties = {r.party.id for r in records}
+        if len(parties) > backend.MAX_QUERY_PARAMS:
+            parties = None
+        per_party = cls._figures(parties=parties).kpis()
         return {name: {
                 r.id: per_party.get(r.party.id, {}).get(name)
                 for r in records}

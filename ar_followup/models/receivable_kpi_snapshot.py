@@ -16,7 +16,7 @@ from dateutil.relativedelta import relativedelta
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import PoolMeta
 
-from .aged_balance import BUCKETS, OpenReceivables, default_bounds
+from .aged_balance import BUCKETS, default_bounds
 from .receivable_kpi import ReceivableFigures
 
 # the length in months of the period of the KPIs of a snapshot
@@ -106,11 +106,12 @@ class Snapshot(ModelSQL, ModelView):
         "Return the values of the snapshot of the company as of date"
         start = date + dt.timedelta(days=1) + relativedelta(
             months=-SNAPSHOT_MONTHS)
+        # the aged buckets summed with the KPIs' balances, by one query
         figures = ReceivableFigures(
-            company.id, start, date, per_party=False, months=SNAPSHOT_MONTHS)
+            company.id, start, date, per_party=False, months=SNAPSHOT_MONTHS,
+            bounds=default_bounds())
         kpis = figures.kpis()[None]
-        *buckets, _, _ = OpenReceivables(company.id, date).totals(
-            default_bounds())
+        buckets = figures.buckets.get(None, [0] * len(BUCKETS))
         values = {
             'company': company.id,
             'date': date,

@@ -22,8 +22,11 @@ Conventions shared by every function of this module:
 """
 import datetime as dt
 import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import (
+    ROUND_HALF_UP, Context, Decimal, getcontext, localcontext)
 
 __all__ = [
     'CountBackDSO',
@@ -38,6 +41,7 @@ __all__ = [
     'collection_effectiveness_index',
     'count_back_dso',
     'disputed_share',
+    'exact',
     'month_days',
     'overdue_rate',
     'promises_kept_rate',
@@ -58,11 +62,30 @@ class KPIInputError(KPIError):
     "An argument of a KPI is of the wrong type or out of range."
 
 
+# the decimal context installed by exact(), to recognise it
+_ACTIVE = ContextVar('_ACTIVE', default=None)
+
+
+@contextmanager
+def exact():
+    """Install the fixed decimal context of the functions of this module
+    for a block: a caller computing the KPIs of many customers enters it
+    once instead of once per call."""
+    with localcontext(_CONTEXT) as context:
+        token = _ACTIVE.set(context)
+        try:
+            yield
+        finally:
+            _ACTIVE.reset(token)
+
+
 def _exact(function):
     "Run ``function`` in a fixed decimal context, independent of the caller."
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        with localcontext(_CONTEXT):
+        if getcontext() is _ACTIVE.get():
+            return function(*args, **kwargs)
+        with exact():
             return function(*args, **kwargs)
     return wrapper
 
@@ -160,21 +183,21 @@ def count_back_dso(receivable, monthly_sales):
     A receivable of zero or less gives 0 days. A month without sales is
     counted whole. If the history is exhausted before R, the result is the
     sum of all the days with ``complete=False``.
+
+    ``monthly_sales`` may be an iterator: it is read, and each month
+    checked, up to the month that exhausts R only (one call per customer
+    of a KPI set, whose history is mostly older than that month).
     """
     remaining = _amount('Receivable', receivable)
-    months = []
+    total = Decimal(0)
+    if remaining <= 0:
+        return CountBackDSO(total, True)
     for days, sales in monthly_sales:
-        # every month is checked, the common case inline (one call per
-        # customer of a KPI set)
+        # the common case inline
         if type(days) is not int or days < 1:
             days = _count('Month days', days)
         if type(sales) is not Decimal or not sales.is_finite() or sales < 0:
             sales = _sales('Monthly sales', sales)
-        months.append((days, sales))
-    total = Decimal(0)
-    if remaining <= 0:
-        return CountBackDSO(total, True)
-    for days, sales in months:
         if remaining <= sales:
             # remaining > 0 here so sales > 0
             return CountBackDSO(

@@ -11,6 +11,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
 
+from ..models.receivable_kpi import ReceivableFigures
 from .tools import benchmark_generator
 
 generate = benchmark_generator()
@@ -62,6 +63,18 @@ class BenchmarkGeneratorTestCase(unittest.TestCase):
         self.assertEqual(
             (again.dunnings_created, again.level_changes,
                 again.actions_recorded), (0, 0, 0))
+
+        # The KPIs of a page of customers, computed alone, are theirs in
+        # the KPIs of every customer
+        start = params.today.replace(day=1)
+        everyone = ReceivableFigures(
+            company.id, start, params.today).kpis()
+        self.assertEqual(len(everyone), book.parties)
+        page = sorted(everyone)[:3]
+        self.assertEqual(
+            ReceivableFigures(
+                company.id, start, params.today, parties=page).kpis(),
+            {p: everyone[p] for p in page})
 
         # The check sees a line changed behind the generator's back
         MoveLine = pool.get('account.move.line')
