@@ -23,7 +23,7 @@ from sql.functions import CurrentTimestamp
 
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -345,14 +345,22 @@ class PartyRisk(ModelSQL, ModelView):
             return risk, ((risk.company == company_id)
                 & (risk.computed_on == date))
         risk, today = scores()
-        # the oldest score of the day bounds what each table must scan
+        # the oldest score of the day bounds the changes to look for: read
+        # first, so that the changes are found through the indexes of the
+        # creation and write dates (ScoreChanges)
         oldest, where = scores()
-        oldest = oldest.select(Min(changed(oldest)), where=where)
+        cursor.execute(*oldest.select(Min(changed(oldest)), where=where))
+        oldest, = cursor.fetchone()
+        if oldest is None:
+            return set()
 
         def since(table, party, from_=None, where=None):
             "The parties of the scores computed before a change of table"
             risk, today = scores()
-            condition = today & (changed(table) > oldest)
+            # written or created after the oldest score: the condition of
+            # the indexes, true for every change newer than a score
+            condition = today & ((table.write_date > oldest)
+                | (table.create_date > oldest))
             if where is not None:
                 condition &= where
             return (from_ or table).join(risk,
@@ -398,7 +406,23 @@ class PartyRisk(ModelSQL, ModelView):
         return {p for p, in cursor}
 
 
-class ScoreInput:
+class ScoreChanges:
+    """The creation and write dates of the records are indexed: a same-day
+    rerun finds the few changed since the day's scores (PartyRisk.up_to_date)
+    without reading the table"""
+    __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.create_date, Index.Range())),
+                Index(t, (t.write_date, Index.Range())),
+                })
+
+
+class ScoreInput(ScoreChanges):
     "Deleting the record marks the score of its customer outdated"
     __slots__ = ()
 
@@ -426,7 +450,19 @@ class CreditInsurance(ScoreInput, metaclass=PoolMeta):
         return self.party
 
 
-class Party(metaclass=PoolMeta):
+class MoveLine(ScoreChanges, metaclass=PoolMeta):
+    __name__ = 'account.move.line'
+
+
+class Move(ScoreChanges, metaclass=PoolMeta):
+    __name__ = 'account.move'
+
+
+class Reconciliation(ScoreChanges, metaclass=PoolMeta):
+    __name__ = 'account.move.reconciliation'
+
+
+class Party(ScoreChanges, metaclass=PoolMeta):
     __name__ = 'party.party'
 
     risks = fields.One2Many(
