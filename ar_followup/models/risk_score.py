@@ -33,7 +33,7 @@ from ..exceptions import RiskScoreConfigurationError
 from ..rules.scoring import (
     Instalment, PaymentBehaviour, RiskThresholds, ScoringError, Weights,
     compute_score, measure_payments)
-from .party import company_result, id_condition
+from .party import company_result, id_chunks, id_condition
 from .run import analyze, insert_rows
 
 RISK_CLASSES = [
@@ -557,9 +557,8 @@ class Party(ScoreChanges, metaclass=PoolMeta):
         did not change since"""
         PartyRisk = Pool().get('party.party.risk')
         up_to_date = PartyRisk.up_to_date(run.company.id, run.date)
-        cls.compute_risk(run.company, [p
-                for p in cls._risk_party_ids(run.company, run.date)
-                if p not in up_to_date],
+        cls.compute_risk(run.company,
+            cls._risk_party_ids(run.company, run.date, exclude=up_to_date),
             run.date)
 
     @classmethod
@@ -569,19 +568,34 @@ class Party(ScoreChanges, metaclass=PoolMeta):
         return date - relativedelta(months=months)
 
     @classmethod
-    def _risk_party_ids(cls, company, date):
+    def _risk_party_ids(cls, company, date, exclude=frozenset()):
         """Return the customers holding receivable lines open or paid in
-        the history window"""
+        the history window, but those of exclude
+
+        When the other parties fit in one query's parameters (a same-day
+        rerun excludes the customers already scored), only their lines are
+        read, through the index of the lines' party."""
         pool = Pool()
         MoveLine = pool.get('account.move.line')
+        party = cls.__table__()
         cursor = Transaction().connection.cursor()
+        party_ids = None
+        if exclude:
+            cursor.execute(*party.select(party.id))
+            others = [p for p, in cursor if p not in exclude]
+            if len(others) <= backend.MAX_QUERY_PARAMS:
+                party_ids = others
         line, move, from_, where = MoveLine.receivable_query(company.id)
-        cursor.execute(*from_.select(line.party,
-                where=where & (line.party != Null)
-                & ((line.reconciliation == Null)
-                    | (move.date >= cls._risk_start(date))),
-                group_by=[line.party]))
-        return [p for p, in cursor]
+        where &= ((line.party != Null)
+            & ((line.reconciliation == Null)
+                | (move.date >= cls._risk_start(date))))
+        result = []
+        for ids in id_chunks(party_ids):
+            cursor.execute(*from_.select(line.party,
+                    where=where & id_condition(line.party, ids),
+                    group_by=[line.party]))
+            result.extend(p for p, in cursor if p not in exclude)
+        return result
 
     @classmethod
     def risk_behaviours(cls, company, party_ids, date):
