@@ -311,7 +311,8 @@ class PartyRisk(ModelSQL, ModelView):
     def up_to_date(cls, company_id, date):
         """Return the ids of the parties whose score of the company was
         computed on date and none of whose inputs was created or written
-        since, found by one query.
+        since, found by one query (after the time of the day's oldest
+        score).
 
         The inputs are the party, its move lines (and their moves and
         reconciliations), dunnings, disputes, promises to pay and credit
