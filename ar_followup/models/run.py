@@ -28,6 +28,8 @@ from trytond.transaction import Transaction, TransactionError
 from trytond.wizard import (
     Button, StateAction, StateView, Wizard)
 
+from .party import id_condition
+
 
 # Rows written by a statement of the run above which the statistics of the
 # table are refreshed (PostgreSQL), so that the planner of the following
@@ -345,20 +347,24 @@ class DailySelection:
         return Procedure.search([])
 
     def execute(self):
+        procedures = [(p, p.ordered_levels()) for p in self.procedures()]
+        pending = self.pending(procedures)
         counts = {
-            'lines_selected': self.count_lines(),
+            'lines_selected': pending['lines'],
             'dunnings_created': 0,
             'level_changes': 0,
             }
-        procedures = [(p, p.ordered_levels()) for p in self.procedures()]
         for procedure, levels in procedures:
-            counts['level_changes'] += self.raise_levels(procedure, levels)
+            if pending['raise', procedure.id]:
+                counts['level_changes'] += self.raise_levels(
+                    procedure, levels)
+        creating = [(p, l) for p, l in procedures if pending['new', p.id]]
         # The actions count the dunnings about to be created as new: these
         # are created processed at once, instead of created then updated.
         counts['actions'] = self.escalations([
                 self.new_dunnings(procedure, levels)
-                for procedure, levels in procedures if levels])
-        for procedure, levels in procedures:
+                for procedure, levels in creating])
+        for procedure, levels in creating:
             counts['dunnings_created'] += self.create_dunnings(
                 procedure, levels)
         analyze(self.Dunning,
@@ -370,16 +376,61 @@ class DailySelection:
         "The latest maturity date of the lines the level applies to"
         return self.date - datetime.timedelta(days=level.offset_days)
 
-    def count_lines(self):
+    def pending(self, procedures):
+        """Return what the run has to do, found by one pass over the open
+        lines joined to their dunning: the count of the lines selected
+        ('lines') and per procedure whether a dunning must be raised
+        (('raise', id)) and whether a line needs a new dunning (('new',
+        id)), by the conditions of raise_levels and new_dunnings
+
+        A same-day rerun finds nothing to do and runs no other statement
+        over the open lines."""
+        existing = self.Dunning.__table__()
         line, from_, where, procedure = self.open_lines()
-        self.cursor.execute(*from_.select(
-                Count(line.id), where=where & (procedure != Null)))
-        return self.cursor.fetchone()[0]
+        from_ = from_.join(existing, 'LEFT',
+            condition=existing.line == line.id)
+        keys, columns = ['lines'], [Count(Case((procedure != Null, line.id)))]
+        for record, levels in procedures:
+            if len(levels) >= 2:
+                keys.append(('raise', record.id))
+                columns.append(Count(Case((
+                                self.raise_condition(
+                                    existing, line, record, levels),
+                                line.id))))
+            if levels:
+                keys.append(('new', record.id))
+                columns.append(Count(Case((
+                                (existing.id == Null)
+                                & (procedure == record.id)
+                                & (line.maturity_date
+                                    <= self.cutoff(levels[0])),
+                                line.id))))
+        self.cursor.execute(*from_.select(*columns, where=where))
+        pending = defaultdict(int, zip(keys, self.cursor.fetchone()))
+        return pending
+
+    def count_lines(self):
+        "Return the count of the open lines in the scope of a procedure"
+        return self.pending([])['lines']
 
     def target_level(self, line, levels):
         "Return the expression of the firmest level the line reached"
         return Case(*((line.maturity_date <= self.cutoff(l), l.id)
                 for l in reversed(levels)))
+
+    def rank(self, level, levels):
+        "Return the expression of the rank of level among levels"
+        return Case(*((level == l.id, i) for i, l in enumerate(levels)))
+
+    def raise_condition(self, dunning, line, procedure, levels):
+        """Return the condition of the dunning of the procedure on line to
+        move to the firmest level its line reached"""
+        return ((dunning.company == self.company.id)
+            & (dunning.procedure == procedure.id)
+            & (dunning.blocked == Literal(False))
+            & (line.maturity_date <= self.cutoff(levels[1]))
+            & (self.rank(dunning.level, levels)
+                < self.rank(self.target_level(line, levels), levels)))
 
     def raise_levels(self, procedure, levels):
         """Move the existing dunnings to the firmest level their line
@@ -388,9 +439,6 @@ class DailySelection:
             return 0
         dunning = self.Dunning.__table__()
         line, from_, where, _ = self.open_lines()
-
-        def rank(level):
-            return Case(*((level == l.id, i) for i, l in enumerate(levels)))
         target = from_.select(line.id.as_('line'),
             self.target_level(line, levels).as_('level'),
             where=where & (line.maturity_date <= self.cutoff(levels[1])))
@@ -403,7 +451,8 @@ class DailySelection:
                 & (dunning.company == self.company.id)
                 & (dunning.procedure == procedure.id)
                 & (dunning.blocked == Literal(False))
-                & (rank(dunning.level) < rank(target.level))))
+                & (self.rank(dunning.level, levels)
+                    < self.rank(target.level, levels))))
         return self.cursor.rowcount
 
     def new_dunnings(self, procedure, levels):
@@ -450,7 +499,10 @@ class DailySelection:
         amount and number of lines dunned and the oldest maturity date
 
         The dunnings in draft are the new ones, with those of new_dunnings,
-        queries of the dunnings about to be created."""
+        queries of the dunnings about to be created.  The open dunnings are
+        grouped for the customers with a new one only when they fit in one
+        query's parameters, for every customer otherwise; none when no
+        customer has a new one (a same-day rerun)."""
         pool = Pool()
         Level = pool.get('account.dunning.level')
         offsets = {l.id: l.offset_days for l in Level.search([])}
@@ -459,48 +511,57 @@ class DailySelection:
         where &= ((dunning.blocked == Literal(False))
             & ~line.move.in_(self.paused_moves())
             & self.party_condition(line))
-        queries = [from_.select(
-                line.party, dunning.level,
-                Count(dunning.id),
-                Sum(Case((dunning.state == 'draft', 1), else_=0)),
-                Sum(line.debit - line.credit),
-                Min(line.maturity_date),
-                where=where,
-                group_by=[line.party, dunning.level])]
-        for line, from_, where, level in new_dunnings:
+        new_rows = []
+        for new_line, new_from, new_where, level in new_dunnings:
             # grouped in a sub-query: PostgreSQL does not match the
             # parameters of the level with those of a GROUP BY clause
-            new = from_.select(line.party.as_('party'), level.as_('level'),
-                (line.debit - line.credit).as_('amount'),
-                line.maturity_date.as_('maturity_date'), where=where)
-            queries.append(new.select(new.party, new.level,
+            new = new_from.select(new_line.party.as_('party'),
+                level.as_('level'),
+                (new_line.debit - new_line.credit).as_('amount'),
+                new_line.maturity_date.as_('maturity_date'),
+                where=new_where)
+            self.cursor.execute(*new.select(new.party, new.level,
                     Count(Literal(1)), Count(Literal(1)),
                     Sum(new.amount), Min(new.maturity_date),
                     group_by=[new.party, new.level]))
+            new_rows.extend(self.cursor)
+        self.cursor.execute(*from_.select(line.party,
+                where=where & (dunning.state == 'draft'),
+                group_by=[line.party]))
+        escalated = {p for p, in self.cursor} | {r[0] for r in new_rows}
+        rows = []
+        if escalated:
+            if len(escalated) <= backend.MAX_QUERY_PARAMS:
+                where &= id_condition(line.party, sorted(escalated))
+            self.cursor.execute(*from_.select(
+                    line.party, dunning.level,
+                    Count(dunning.id),
+                    Sum(Case((dunning.state == 'draft', 1), else_=0)),
+                    Sum(line.debit - line.credit),
+                    Min(line.maturity_date),
+                    where=where,
+                    group_by=[line.party, dunning.level]))
+            rows.extend(self.cursor)
         parties = defaultdict(lambda: {
                 'level': None, 'line_count': 0, 'new': 0,
                 'amount': Decimal(0), 'maturity_date': None})
-        for query in queries:
-            self.cursor.execute(*query)
-            for party, level, count, new, amount, maturity_date in (
-                    self.cursor):
-                values = parties[party]
-                if (values['level'] is None
-                        or offsets[level] > offsets[values['level']]):
-                    values['level'] = level
-                values['line_count'] += count
-                values['new'] += new
-                if not isinstance(amount, Decimal):
-                    # SQLite sums floats: back to the currency's digits
-                    amount = self.company.currency.round(
-                        Decimal(str(amount)))
-                values['amount'] += amount
-                if isinstance(maturity_date, str):
-                    maturity_date = datetime.date.fromisoformat(
-                        maturity_date)
-                if (values['maturity_date'] is None
-                        or maturity_date < values['maturity_date']):
-                    values['maturity_date'] = maturity_date
+        for party, level, count, new, amount, maturity_date in (
+                rows + new_rows):
+            values = parties[party]
+            if (values['level'] is None
+                    or offsets[level] > offsets[values['level']]):
+                values['level'] = level
+            values['line_count'] += count
+            values['new'] += new
+            if not isinstance(amount, Decimal):
+                # SQLite sums floats: back to the currency's digits
+                amount = self.company.currency.round(Decimal(str(amount)))
+            values['amount'] += amount
+            if isinstance(maturity_date, str):
+                maturity_date = datetime.date.fromisoformat(maturity_date)
+            if (values['maturity_date'] is None
+                    or maturity_date < values['maturity_date']):
+                values['maturity_date'] = maturity_date
         return {p: v for p, v in parties.items() if v['new']}
 
 

@@ -73,7 +73,7 @@ def main(args=None):
     from trytond.modules.ar_followup.cli import in_transaction
     from trytond.modules.ar_followup.models import run as run_module
     if options.at == 'selection':
-        after(run_module.DailySelection, 'count_lines', options)
+        after(run_module.DailySelection, 'pending', options)
     elif options.at == 'creation':
         after(run_module.DailySelection, 'create_dunnings', options)
     elif options.at == 'actions':
