@@ -10,6 +10,7 @@ level.  Running it again the same day finds nothing to change.
 import datetime
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 
 from sql import Literal, Null, Select
@@ -77,6 +78,21 @@ def serialise(key):
     if not cursor.fetchone()[0]:
         cursor.execute(*Select([database.lock_id(lock_id, timeout=True)]))
         raise RunLockedError(key)
+
+
+@contextmanager
+def restarted_on_conflict(key):
+    """Start the transaction again at once when it updates a row another
+    transaction updated and committed after its snapshot (PostgreSQL's
+    serialisation failure): raise RunLockedError instead, which Tryton's
+    queue retries at once and without counting it as one of the
+    database's retries (after which it would postpone the task)."""
+    try:
+        yield
+    except backend.DatabaseOperationalError as exception:
+        if getattr(exception, 'sqlstate', None) != '40001':
+            raise
+        raise RunLockedError(key) from exception
 
 
 class Run(ModelSQL, ModelView):
@@ -330,7 +346,8 @@ class Run(ModelSQL, ModelView):
         model, method = step.split('|')
         for record in runs:
             company = record.company
-            with Transaction().set_context(company=company.id):
+            with Transaction().set_context(company=company.id), \
+                    restarted_on_conflict(step):
                 cls.lock_company(company, bucket, step=step)
                 function = getattr(pool.get(model), method)
                 if bucket is None:
@@ -349,8 +366,12 @@ class Run(ModelSQL, ModelView):
         everything from the task records: running one again changes
         nothing."""
         for run in runs:
-            with Transaction().set_context(company=run.company.id):
-                serialise(f'{cls.__name__},run,{run.id}')
+            key = f'{cls.__name__},run,{run.id}'
+            # the lock is taken after the snapshot of the transaction: an
+            # advance committed in between makes the update of the run fail
+            with Transaction().set_context(company=run.company.id), \
+                    restarted_on_conflict(key):
+                serialise(key)
                 cls._advance(run)
 
     @classmethod
