@@ -291,8 +291,13 @@ class Run(ModelSQL, ModelView):
 
     @classmethod
     def _queue_task(cls, run, task):
-        "Queue the task of the run"
-        with Transaction().set_context(queue_name='ar_followup'):
+        """Queue the task of the run
+
+        It is expected now: the workers pull the tasks without an expected
+        time first, the advances, so that a stage over starts the next at
+        once, then these in the order they were queued."""
+        with Transaction().set_context(queue_name='ar_followup',
+                queue_expected_at=datetime.timedelta(0)):
             if task.step:
                 cls.__queue__.run_step(
                     [run], task.step, task.bucket, run.bucket_size)
