@@ -377,4 +377,7 @@ class Run(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         # retry the emails left queued by an SMTP failure
-        cls._daily_steps.append(('account.dunning.email', 'send_run'))
+        step = ('account.dunning.email', 'send_run')
+        cls._daily_steps.append(step)
+        # after the emails of the actions processed by the plans
+        cls._daily_step_needs[step] = [('account.dunning.action', 'plan_run')]

@@ -167,8 +167,10 @@ class Action(metaclass=PoolMeta):
                         where=previous.run == run.id))))
         intervals = {l.id: l.min_interval_days or 0
             for l in Level.search([])}
+        # the pending ones: those processed already by a first call keep
+        # their date (the step may run again, as a task of the queue)
         cursor.execute(*table.select(table.id, table.party, table.level,
-                where=table.run == run.id))
+                where=(table.run == run.id) & (table.state == 'pending')))
         actions = cursor.fetchall()
         last_contacts = {}
         parties = sorted({a[1] for a in actions})

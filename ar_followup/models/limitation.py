@@ -184,7 +184,10 @@ class Run(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._daily_steps.append(('account.invoice', 'flag_limitation'))
+        step = ('account.invoice', 'flag_limitation')
+        cls._daily_steps.append(step)
+        # after the penalty invoices of the actions processed by the plans
+        cls._daily_step_needs[step] = [('account.dunning.action', 'plan_run')]
 
 
 class LimitationEvent(ModelSQL, ModelView):

@@ -134,5 +134,7 @@ class Run(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._daily_steps.append(
-            ('ar_followup.receivable_kpi.snapshot', 'snapshot_daily'))
+        step = ('ar_followup.receivable_kpi.snapshot', 'snapshot_daily')
+        cls._daily_steps.append(step)
+        # after the penalty invoices of the actions processed by the plans
+        cls._daily_step_needs[step] = [('account.dunning.action', 'plan_run')]

@@ -308,11 +308,12 @@ class PartyRisk(ModelSQL, ModelView):
                         table.party, list(sub_ids))))
 
     @classmethod
-    def up_to_date(cls, company_id, date):
+    def up_to_date(cls, company_id, date, parties=None):
         """Return the ids of the parties whose score of the company was
         computed on date and none of whose inputs was created or written
         since, found by one query (after the time of the day's oldest
-        score).
+        score); of the range parties (first id, last id excluded) unless
+        None.
 
         The inputs are the party, its move lines (and their moves and
         reconciliations), dunnings, disputes, promises to pay and credit
@@ -343,8 +344,10 @@ class PartyRisk(ModelSQL, ModelView):
 
         def scores():
             risk = cls.__table__()
-            return risk, ((risk.company == company_id)
-                & (risk.computed_on == date))
+            where = (risk.company == company_id) & (risk.computed_on == date)
+            if parties is not None:
+                where &= (risk.party >= parties[0]) & (risk.party < parties[1])
+            return risk, where
         risk, today = scores()
         # the oldest score of the day bounds the changes to look for: read
         # first, so that the changes are found through the indexes of the
@@ -552,15 +555,26 @@ class Party(ScoreChanges, metaclass=PoolMeta):
                 Company(company_id), [p.id for p in parties], Date.today())
 
     @classmethod
-    def compute_risk_run(cls, run):
+    def compute_risk_run(cls, run, parties=None):
         """Daily step: score every customer with receivables in the
         company, but those already scored on the run's date whose inputs
-        did not change since"""
+        did not change since
+
+        parties is the range (first id, last id excluded) of the customers
+        to score, None for all (a task of a run split into tasks)."""
         PartyRisk = Pool().get('party.party.risk')
-        up_to_date = PartyRisk.up_to_date(run.company.id, run.date)
+        up_to_date = PartyRisk.up_to_date(run.company.id, run.date, parties)
         cls.compute_risk(run.company,
-            cls._risk_party_ids(run.company, run.date, exclude=up_to_date),
+            cls._risk_party_ids(
+                run.company, run.date, parties, exclude=up_to_date),
             run.date)
+
+    @classmethod
+    def risk_buckets(cls, company, date, size):
+        """Return the buckets of size party ids holding customers the risk
+        step scores (a run split into tasks)"""
+        return sorted({p // size
+                for p in cls._risk_party_ids(company, date)})
 
     @classmethod
     def _risk_start(cls, date):
@@ -569,9 +583,11 @@ class Party(ScoreChanges, metaclass=PoolMeta):
         return date - relativedelta(months=months)
 
     @classmethod
-    def _risk_party_ids(cls, company, date, exclude=frozenset()):
+    def _risk_party_ids(
+            cls, company, date, parties=None, exclude=frozenset()):
         """Return the customers holding receivable lines open or paid in
-        the history window, but those of exclude
+        the history window, of the range parties (first id, last id
+        excluded) unless None, but those of exclude
 
         When the other parties fit in one query's parameters (a same-day
         rerun excludes the customers already scored), only their lines are
@@ -582,11 +598,16 @@ class Party(ScoreChanges, metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         party_ids = None
         if exclude:
-            cursor.execute(*party.select(party.id))
+            in_range = Literal(True)
+            if parties is not None:
+                in_range = (party.id >= parties[0]) & (party.id < parties[1])
+            cursor.execute(*party.select(party.id, where=in_range))
             others = [p for p, in cursor if p not in exclude]
             if len(others) <= backend.MAX_QUERY_PARAMS:
                 party_ids = others
         line, move, from_, where = MoveLine.receivable_query(company.id)
+        if parties is not None:
+            where &= (line.party >= parties[0]) & (line.party < parties[1])
         where &= ((line.party != Null)
             & ((line.reconciliation == Null)
                 | (move.date >= cls._risk_start(date))))
@@ -891,5 +912,13 @@ class Run(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._daily_steps.append(('party.party', 'compute_risk_run'))
+        step = ('party.party', 'compute_risk_run')
+        cls._daily_steps.append(step)
+        # the dunnings raised by the promises broken and the penalty
+        # invoices of the actions processed are inputs of the score
+        cls._daily_step_needs[step] = [
+            ('account.dunning.promise', 'check_run'),
+            ('account.dunning.action', 'plan_run'),
+            ]
+        cls._daily_steps_per_bucket[step] = 'risk_buckets'
 

@@ -10,6 +10,7 @@ level.  Running it again the same day finds nothing to change.
 import datetime
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 
 from sql import Literal, Null, Select
@@ -81,6 +82,21 @@ def serialise(key):
         raise RunLockedError(key)
 
 
+@contextmanager
+def restarted_on_conflict(key):
+    """Start the transaction again at once when it updates a row another
+    transaction updated and committed after its snapshot (PostgreSQL's
+    serialisation failure): raise RunLockedError instead, which Tryton's
+    queue retries at once and without counting it as one of the
+    database's retries (after which it would postpone the task)."""
+    try:
+        yield
+    except backend.DatabaseOperationalError as exception:
+        if getattr(exception, 'sqlstate', None) != '40001':
+            raise
+        raise RunLockedError(key) from exception
+
+
 class Run(ModelSQL, ModelView):
     __name__ = 'account.dunning.run'
 
@@ -110,9 +126,16 @@ class Run(ModelSQL, ModelView):
         "is done.")
     tasks = fields.Integer(
         "Tasks", readonly=True,
-        help="The tasks of the queue the run was split into "
-        "(0 when it ran in one transaction).")
+        help="The tasks of the queue the run was split into: the "
+        "selection's and the daily steps' (0 when it ran in one "
+        "transaction).")
     tasks_done = fields.Integer("Tasks Done", readonly=True)
+    bucket_size = fields.Integer(
+        "Bucket Size", readonly=True,
+        help="The range of party ids of each task of a run split into "
+        "tasks of the queue.")
+    task_list = fields.One2Many(
+        'account.dunning.run.task', 'run', "Task List", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -122,6 +145,16 @@ class Run(ModelSQL, ModelView):
         # The steps run after the selection, in this order: (model name,
         # class method called with the run)
         cls._daily_steps = []
+        # When the run is split into tasks of the queue, each step is a task
+        # started once the steps it needs are done: {step: [steps]}; a step
+        # left out needs every step registered before it.  The selection's
+        # tasks are always done before the first step starts.
+        cls._daily_step_needs = {}
+        # The steps split into one task per bucket of customers: {step:
+        # name of the model's class method returning the buckets of size
+        # party ids the step works on for (company, date, size)}; the step
+        # is then called with parties=(first id, last id excluded)
+        cls._daily_steps_per_bucket = {}
 
     @classmethod
     def default_state(cls):
@@ -151,14 +184,17 @@ class Run(ModelSQL, ModelView):
         return runs
 
     @classmethod
-    def lock_company(cls, company, bucket=None):
-        """Serialise the runs of a company (or of one bucket of its
-        customers) until the end of the transaction
+    def lock_company(cls, company, bucket=None, step=None):
+        """Serialise the runs of a company (or one task of them: a bucket of
+        its customers, a daily step or a bucket of a step) until the end of
+        the transaction
 
         When another run holds the lock, wait for its end then raise
         RunLockedError: the snapshot of this transaction predates the other
         run's commit, the caller must start again in a new transaction."""
         key = f'{cls.__name__},{company.id}'
+        if step is not None:
+            key += f',{step}'
         if bucket is not None:
             key += f',{bucket}'
         serialise(key)
@@ -197,12 +233,30 @@ class Run(ModelSQL, ModelView):
             getattr(pool.get(model), method)(run)
 
     @classmethod
+    def _daily_stages(cls):
+        """Return the daily steps in stages, lists of the steps that need
+        only steps of the stages before theirs (:attr:`_daily_step_needs`)"""
+        stages = {}
+        for i, step in enumerate(cls._daily_steps):
+            needs = cls._daily_step_needs.get(step, cls._daily_steps[:i])
+            stages[step] = max(
+                (stages[n] for n in needs if n in stages), default=0) + 1
+        return [[s for s in cls._daily_steps if stages[s] == k]
+            for k in sorted(set(stages.values()))]
+
+    @classmethod
     def _dispatch(cls, company, date, size):
-        """Create the run and queue one task per bucket of customers.
+        """Create the run and its tasks, then queue the selection's: one
+        task per bucket of customers.
 
         The buckets are the ranges [k × size, (k + 1) × size) of party ids
         holding open lines, so that two dispatches of the same day make the
-        same buckets and their tasks serialise on the same locks."""
+        same buckets and their tasks serialise on the same locks.  Each
+        daily step is a task of its own (or one per bucket of the customers
+        it works on), queued once the selection's tasks and the steps it
+        needs are done (:meth:`advance`)."""
+        pool = Pool()
+        Task = pool.get('account.dunning.run.task')
         buckets = DailySelection(company, date).buckets(size)
         run, = cls.create([{
                     'company': company.id,
@@ -212,29 +266,71 @@ class Run(ModelSQL, ModelView):
                     'dunnings_created': 0,
                     'level_changes': 0,
                     'actions_recorded': 0,
-                    'state': 'running' if buckets else 'done',
-                    'tasks': len(buckets),
+                    'state': 'running',
+                    'tasks': 0,
                     'tasks_done': 0,
+                    'bucket_size': size,
                     }])
-        if not buckets:
-            cls._run_steps(run)
-            return run
+        tasks = [{'run': run.id, 'stage': 0, 'bucket': b} for b in buckets]
+        for stage, steps in enumerate(cls._daily_stages(), 1):
+            for model, method in steps:
+                split = cls._daily_steps_per_bucket.get((model, method))
+                step_buckets = [None]
+                if split:
+                    step_buckets = getattr(pool.get(model), split)(
+                        company, date, size)
+                tasks.extend({
+                        'run': run.id,
+                        'stage': stage,
+                        'step': f'{model}|{method}',
+                        'bucket': b,
+                        } for b in step_buckets)
+        Task.create(tasks)
+        run.tasks = len(tasks)
+        run.save()
+        cls._advance(run)
+        return cls(run.id)
+
+    @classmethod
+    def _queue_task(cls, run, task):
+        """Queue the task of the run
+
+        It is expected now: the workers pull the tasks without an expected
+        time first, the advances, so that a stage over starts the next at
+        once, then these in the order they were queued."""
+        with Transaction().set_context(queue_name='ar_followup',
+                queue_expected_at=datetime.timedelta(0)):
+            if task.step:
+                cls.__queue__.run_step(
+                    [run], task.step, task.bucket, run.bucket_size)
+            else:
+                cls.__queue__.run_bucket([run], task.bucket, run.bucket_size)
+
+    @classmethod
+    def _task_done(cls, run, counts=None, **key):
+        """Mark the task of the run done with its counts, unless done
+        already (the work of a task run again finds nothing left to do:
+        the first run's counts stay), and queue the run's advance"""
+        Task = Pool().get('account.dunning.run.task')
+        tasks = Task.search([
+                ('run', '=', run.id),
+                ('state', '!=', 'done'),
+                *((k, '=', v) for k, v in key.items()),
+                ])
+        if tasks:
+            Task.write(tasks, {'state': 'done', **(counts or {})})
         with Transaction().set_context(queue_name='ar_followup'):
-            for bucket in buckets:
-                cls.__queue__.run_bucket([run], bucket, size)
-        return run
+            cls.__queue__.advance([run])
 
     @classmethod
     def run_bucket(cls, runs, bucket, size):
         """Run the follow-up of the customers of one bucket (queue task).
 
-        The task adds its figures to the run; the last task of the run runs
-        the daily steps.  A task that fails is rolled back as a whole and
-        can run again: the selection finds only what is left to do."""
-        pool = Pool()
-        Action = pool.get('account.dunning.action')
-        run = cls.__table__()
-        cursor = Transaction().connection.cursor()
+        The task writes its figures on its own task record and queues the
+        run's advance (:meth:`advance`).  A task that fails is rolled back
+        as a whole and can run again: the selection finds only what is left
+        to do."""
+        Action = Pool().get('account.dunning.action')
         for record in runs:
             company = record.company
             with Transaction().set_context(company=company.id):
@@ -243,30 +339,127 @@ class Run(ModelSQL, ModelView):
                 counts = DailySelection(
                     company, record.date, parties=(first, last)).execute()
                 Action.record(company, record.date, record, counts['actions'])
-                cursor.execute(*run.update(
-                        [run.lines_selected, run.dunnings_created,
-                            run.level_changes, run.actions_recorded,
-                            run.tasks_done],
-                        [run.lines_selected + counts['lines_selected'],
-                            run.dunnings_created + counts['dunnings_created'],
-                            run.level_changes + counts['level_changes'],
-                            run.actions_recorded + counts['actions_recorded'],
-                            run.tasks_done + 1],
-                        where=run.id == record.id))
-                cursor.execute(*run.select(
-                        run.tasks_done, run.tasks, run.create_date,
-                        where=run.id == record.id))
-                done, total, created = cursor.fetchone()
-                if done == total:
-                    if isinstance(created, str):
-                        created = datetime.datetime.fromisoformat(created)
-                    duration = (datetime.datetime.now(datetime.timezone.utc)
-                        .replace(tzinfo=None) - created).total_seconds()
-                    cls._run_steps(cls(record.id))
-                    cursor.execute(*run.update(
-                            [run.state, run.duration],
-                            ['done', round(duration, 3)],
-                            where=run.id == record.id))
+                cls._task_done(record, {
+                        k: v for k, v in counts.items() if k != 'actions'},
+                    stage=0, bucket=bucket)
+
+    @classmethod
+    def run_step(cls, runs, step, bucket=None, size=None):
+        """Run one daily step of the run, or of one bucket of its customers
+        (queue task), then queue the run's advance.
+
+        The steps find on a second call only what is left to do."""
+        pool = Pool()
+        model, method = step.split('|')
+        for record in runs:
+            company = record.company
+            with Transaction().set_context(company=company.id), \
+                    restarted_on_conflict(step):
+                cls.lock_company(company, bucket, step=step)
+                function = getattr(pool.get(model), method)
+                if bucket is None:
+                    function(record)
+                else:
+                    function(record,
+                        parties=(bucket * size, (bucket + 1) * size))
+                cls._task_done(record, step=step, bucket=bucket)
+
+    @classmethod
+    def advance(cls, runs):
+        """Queue the next tasks of each run whose tasks queued are all done,
+        or mark the run done after its last task (queue task)
+
+        The advances of a run are serialised on its lock and recompute
+        everything from the task records: running one again changes
+        nothing."""
+        for run in runs:
+            key = f'{cls.__name__},run,{run.id}'
+            # the lock is taken after the snapshot of the transaction: an
+            # advance committed in between makes the update of the run fail
+            with Transaction().set_context(company=run.company.id), \
+                    restarted_on_conflict(key):
+                serialise(key)
+                cls._advance(run)
+
+    @classmethod
+    def _advance(cls, run):
+        pool = Pool()
+        Task = pool.get('account.dunning.run.task')
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        tasks = Task.search([('run', '=', run.id)],
+            order=[('stage', 'ASC'), ('id', 'ASC')])
+        pending = [t for t in tasks if t.state != 'done']
+        steps = [t for t in tasks if t.stage > 0]
+        columns = [table.tasks_done]
+        values = [len(tasks) - len(pending)]
+        waiting = []
+        if pending:
+            stage = pending[0].stage
+            waiting = [t for t in pending
+                if t.stage == stage and t.state == 'waiting']
+        if (waiting and steps and stage == steps[0].stage) or (not pending
+                and not steps):
+            # the selection is over: its figures, once (the steps may add
+            # to them, as the promises' escalations do)
+            selection = [t for t in tasks if t.stage == 0]
+            for name in ['lines_selected', 'dunnings_created',
+                    'level_changes', 'actions_recorded']:
+                columns.append(getattr(table, name))
+                values.append(sum(getattr(t, name) or 0 for t in selection))
+        if not pending:
+            cursor.execute(*table.select(
+                    table.create_date, where=table.id == run.id))
+            created, = cursor.fetchone()
+            if isinstance(created, str):
+                created = datetime.datetime.fromisoformat(created)
+            duration = (datetime.datetime.now(datetime.timezone.utc)
+                .replace(tzinfo=None) - created).total_seconds()
+            columns += [table.state, table.duration]
+            values += ['done', round(duration, 3)]
+        cursor.execute(*table.update(columns, values,
+                where=table.id == run.id))
+        if waiting:
+            Task.write(waiting, {'state': 'queued'})
+            for task in waiting:
+                cls._queue_task(run, task)
+
+
+class RunTask(ModelSQL, ModelView):
+    __name__ = 'account.dunning.run.task'
+
+    run = fields.Many2One(
+        'account.dunning.run', "Run", required=True, readonly=True,
+        ondelete='CASCADE')
+    stage = fields.Integer(
+        "Stage", required=True, readonly=True,
+        help="The tasks of a stage start once those of the stages before "
+        "are done; stage 0 is the selection.")
+    step = fields.Char(
+        "Step", readonly=True,
+        help="The model and class method of the daily step, "
+        "empty for the selection.")
+    bucket = fields.Integer(
+        "Bucket", readonly=True,
+        help="The range of party ids of the task, in task sizes from 0.")
+    state = fields.Selection([
+            ('waiting', "Waiting"),
+            ('queued', "Queued"),
+            ('done', "Done"),
+            ], "State", required=True, readonly=True, sort=False)
+    lines_selected = fields.Integer("Lines Selected", readonly=True)
+    dunnings_created = fields.Integer("Dunnings Created", readonly=True)
+    level_changes = fields.Integer("Level Changes", readonly=True)
+    actions_recorded = fields.Integer("Actions Recorded", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('stage', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def default_state(cls):
+        return 'waiting'
 
 
 class DailySelection:

@@ -174,4 +174,7 @@ class Run(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._daily_steps.append(('account.dunning.sms', 'send_run'))
+        step = ('account.dunning.sms', 'send_run')
+        cls._daily_steps.append(step)
+        # after the messages of the actions processed by the plans
+        cls._daily_step_needs[step] = [('account.dunning.action', 'plan_run')]

@@ -22,17 +22,56 @@ class RunQueueTestCase(unittest.TestCase):
         super().setUpClass()
         activate_module('ar_followup')
 
-    def run_tasks(self):
+    def run_tasks(self, ran=None):
         """Run the tasks queued by the transaction, as a worker would;
-        return how many were tasks of the follow-up (not email sendings)"""
+        return how many were tasks of the follow-up (the selection's and
+        the daily steps', not their advances nor email sendings), and fill
+        ran with the tasks run"""
         Queue = Pool().get('ir.queue')
         transaction = Transaction()
-        ran = 0
+        count = 0
         while transaction.tasks:
             task = Queue(transaction.tasks.pop(0))
             task.run()
-            ran += task.data['method'] == 'run_bucket'
-        return ran
+            count += task.data['method'] in {'run_bucket', 'run_step'}
+            if ran is not None:
+                ran.append(task)
+        return count
+
+    def results(self, company, run):
+        """Return what a run of the follow-up leaves: its figures, the
+        dunnings, the actions, the risk scores and procedures of the
+        customers and the KPI snapshots"""
+        pool = Pool()
+        Run = pool.get('account.dunning.run')
+        Dunning = pool.get('account.dunning')
+        Action = pool.get('account.dunning.action')
+        PartyRisk = pool.get('party.party.risk')
+        Party = pool.get('party.party')
+        Snapshot = pool.get('ar_followup.receivable_kpi.snapshot')
+        Transaction().cache.clear()
+        run = Run(run.id)
+        with Transaction().set_context(company=company.id):
+            procedures = {p.id: p.dunning_procedure
+                for p in Party.search([])}
+        return {
+            'run': (run.lines_selected, run.dunnings_created,
+                run.level_changes, run.actions_recorded,
+                run.limitation_alerts),
+            'dunnings': sorted((d.line.id, d.level.id, d.state, d.date)
+                for d in Dunning.search([])),
+            'actions': sorted((a.party.id, a.level.id, a.date, a.amount,
+                    a.line_count, a.maturity_date, a.state, a.planned_date)
+                for a in Action.search([])),
+            'risks': sorted((r.party.id, r.score, r.risk_class,
+                    r.computed_on, r.explanation)
+                for r in PartyRisk.search([])),
+            'procedures': procedures,
+            'snapshots': sorted(
+                tuple((n, getattr(s, n)) for n in sorted(
+                        Snapshot.values(company, s.date)) if n != 'company')
+                for s in Snapshot.search([])),
+            }
 
     @with_transaction()
     def test_split_run(self):
@@ -57,6 +96,7 @@ class RunQueueTestCase(unittest.TestCase):
         self.assertEqual(Dunning.search([], count=True), 0)
 
         self.assertEqual(self.run_tasks(), run.tasks)
+        Transaction().cache.clear()
         run = Run(run.id)
         self.assertEqual(run.state, 'done')
         self.assertEqual(run.tasks_done, run.tasks)
@@ -85,8 +125,111 @@ class RunQueueTestCase(unittest.TestCase):
         configuration.save()
         again, = Run.run_daily(date=params.today, companies=[company])
         self.run_tasks()
+        Transaction().cache.clear()
         again = Run(again.id)
         self.assertEqual(
             (again.state, again.dunnings_created, again.level_changes,
                 again.actions_recorded),
             ('done', 0, 0, 0))
+
+    @with_transaction()
+    def test_steps_stages(self):
+        "The daily steps start once the steps whose results they use are done"
+        Run = Pool().get('account.dunning.run')
+        self.assertEqual(Run._daily_stages(), [
+                [('account.dunning.promise', 'check_run')],
+                [('account.dunning.action', 'plan_run')],
+                [('account.dunning.email', 'send_run'),
+                    ('account.invoice', 'flag_limitation'),
+                    ('ar_followup.receivable_kpi.snapshot',
+                        'snapshot_daily'),
+                    ('account.dunning.sms', 'send_run'),
+                    ('party.party', 'compute_risk_run')],
+                ])
+
+    @with_transaction()
+    def test_split_same_as_whole(self):
+        """A run split into tasks, its daily steps queued as tasks of their
+        own and the risk scores per bucket of customers, leaves what the
+        run in one transaction leaves; each task run again changes
+        nothing"""
+        pool = Pool()
+        Run = pool.get('account.dunning.run')
+        Company = pool.get('company.company')
+        Configuration = pool.get('account.configuration')
+        params = generate.Parameters(customers=60, invoices_per_customer=5)
+        book = generate.populate(params)
+        company = Company(book.company)
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+
+        cursor.execute('SAVEPOINT whole_run')
+        whole, = Run.run_daily(date=params.today, companies=[company])
+        self.run_tasks()
+        expected = self.results(company, whole)
+        cursor.execute('ROLLBACK TO SAVEPOINT whole_run')
+        transaction.tasks.clear()
+        transaction.cache.clear()
+        self.assertGreater(len(expected['dunnings']), 0)
+        self.assertGreater(len(expected['risks']), 0)
+        self.assertEqual(len(expected['snapshots']), 2)
+
+        configuration = Configuration(1)
+        configuration.followup_task_size = 20
+        configuration.save()
+        run, = Run.run_daily(date=params.today, companies=[company])
+        self.assertEqual(run.state, 'running')
+        buckets = len({t.bucket for t in run.task_list if t.stage == 0})
+        risk_buckets = [t for t in run.task_list
+            if t.step == 'party.party|compute_risk_run']
+        self.assertGreater(buckets, 1)
+        self.assertGreater(len(risk_buckets), 1)
+        self.assertEqual(run.tasks,
+            buckets + len(Run._daily_steps) - 1 + len(risk_buckets))
+        # only the selection's tasks are queued at first
+        self.assertEqual(
+            {t.state for t in run.task_list if t.stage == 0}, {'queued'})
+        self.assertEqual(
+            {t.state for t in run.task_list if t.stage > 0}, {'waiting'})
+
+        ran = []
+        self.assertEqual(self.run_tasks(ran), run.tasks)
+        steps = [(t.data['args'][0], t.data['args'][1])
+            for t in ran if t.data['method'] == 'run_step']
+        self.assertEqual(
+            sorted({s for s, _ in steps}),
+            sorted(f'{m}|{f}' for m, f in Run._daily_steps))
+        self.assertEqual(
+            sorted(b for s, b in steps if s == 'party.party|compute_risk_run'),
+            sorted(t.bucket for t in risk_buckets))
+        # a step starts after the selection's tasks and the steps it needs
+        order = [t.data['args'][0] if t.data['method'] == 'run_step'
+            else 'selection' for t in ran
+            if t.data['method'] in {'run_bucket', 'run_step'}]
+        last_selection = max(
+            i for i, n in enumerate(order) if n == 'selection')
+        first = {n: order.index(n) for n in order}
+        check = 'account.dunning.promise|check_run'
+        plan = 'account.dunning.action|plan_run'
+        self.assertLess(last_selection, first[check])
+        self.assertLess(first[check], first[plan])
+        self.assertLess(first[plan], first['party.party|compute_risk_run'])
+
+        Transaction().cache.clear()
+        run = Run(run.id)
+        self.assertEqual((run.state, run.tasks_done), ('done', run.tasks))
+        self.assertEqual(
+            {t.state for t in run.task_list}, {'done'})
+        self.assertIsNotNone(run.duration)
+        self.assertEqual(self.results(company, run), expected)
+
+        # every task run again, in any order, changes nothing
+        tasks = [t for t in ran
+            if t.data['method'] in {'run_bucket', 'run_step', 'advance'}]
+        for task in reversed(tasks):
+            task.run()
+        self.run_tasks()
+        Transaction().cache.clear()
+        run = Run(run.id)
+        self.assertEqual((run.state, run.tasks_done), ('done', run.tasks))
+        self.assertEqual(self.results(company, run), expected)
