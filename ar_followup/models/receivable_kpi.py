@@ -35,6 +35,7 @@ from .party import id_condition
 
 # months of sales history before the period for the count-back DSO
 COUNT_BACK_HISTORY = 24
+_ZERO = Decimal(0)
 
 
 def _date(value):
@@ -71,6 +72,7 @@ class ReceivableFigures:
         self.buckets = {}
         # N of the CEI: by default the calendar months the period touches
         self.period_months = months or period_months(start, end)
+        self.period_days = kpi.month_days(start, end)
         self.cursor = Transaction().connection.cursor()
         Company = Pool().get('company.company')
         self.currency = (
@@ -267,10 +269,11 @@ class ReceivableFigures:
         receivable, current, disputed = closing
         opening_receivable = opening
         period_sales, monthly = sales
-        period_sales = max(period_sales, Decimal(0))
-        days = kpi.month_days(self.start, self.end)
+        zero = _ZERO
+        period_sales = max(period_sales, zero)
+        days = self.period_days
         self.months()
-        months = ((d, max(s, Decimal(0)))
+        months = ((d, s if s > zero else zero)
             for d, s in zip(self._month_days, monthly))
         count_back = kpi.count_back_dso(receivable, months)
         overdue = receivable - current - disputed
