@@ -16,7 +16,16 @@ batches (`executemany` on SQLite, `COPY` on PostgreSQL):
 - per payment one posted move of the cash journal: bank debit, receivable
   credit with the party;
 - a fully paid invoice gets one reconciliation linking its receivable line
-  and the payment line; a partial payment stays unreconciled.
+  and the payment line; a partial payment stays unreconciled;
+- with `dispute_share`, that share of the open invoices gets a dispute
+  (open, on the amount left to pay, opened between the invoice and
+  `today`; a quarter of them resolved since) and, with `promise_share`,
+  that share of the customers owing something a promise to pay on all
+  their invoices (made in the last two weeks, for one to four weeks later:
+  open when still to come, kept or broken otherwise); both drawn from a
+  random stream of their own, so that the rest of the book does not
+  depend on them.  An open dispute pauses the follow-up of its invoice and
+  an open promise the customer's (see `Book.open_due_before`).
 
 Every move balances.  Move and reconciliation numbers are ``B<id>`` and
 ``BR<id>``, outside Tryton's sequences, so that moves posted later never
@@ -54,6 +63,8 @@ BEHAVIOURS = {
     'unpaid': (0.10, None),
     }
 TERMS = [(0, 0.2), (30, 0.5), (60, 0.3)]
+DISPUTE_REASONS = ['price', 'quantity', 'quality', 'not_received', 'duplicate',
+    'other']
 MONTHS_DAYS = 548  # about 18 months of invoices
 CHUNK = 2_000  # customers written per batch
 
@@ -70,8 +81,8 @@ class Parameters:
     # share of the invoices of paying customers left open (not paid yet,
     # or only partly for 'partial' customers)
     open_share: float = 0.5
-    # placeholders: no dispute nor promise model is merged yet, the shares
-    # are accepted and reported but nothing is written
+    # share of the open invoices with a dispute, of the customers owing
+    # something with a promise to pay on all their invoices
     dispute_share: float = 0.0
     promise_share: float = 0.0
 
@@ -91,13 +102,19 @@ class Book:
     payments: int = 0
     reconciliations: int = 0
     open_lines: int = 0
-    # open receivable debit lines per latest cutoff reached: {days: count}
+    # the open receivable debit lines followed up (not paused by an open
+    # dispute or promise) per maturity date: {date: count}
     open_maturities: Counter = field(default_factory=Counter)
+    # the open lines paused by an open dispute or promise
+    paused_lines: int = 0
+    disputes: int = 0
+    promises: int = 0
     balances: dict = field(default_factory=dict)  # party id: Decimal
     seconds: float = 0
 
     def open_due_before(self, date):
-        "The number of open invoice lines maturing on or before date"
+        """The number of open invoice lines followed up (not paused)
+        maturing on or before date"""
         return sum(c for d, c in self.open_maturities.items() if d <= date)
 
 
@@ -133,8 +150,11 @@ def populate_book(company, accounts, params):
     ids = {t: writer.next_id(t) for t in [
             'party_party', 'party_address', 'account_move',
             'account_move_line', 'account_move_reconciliation',
-            'account_invoice']}
+            'account_invoice', 'account_invoice_dispute',
+            'account_dunning_promise']}
     rng = random.Random(params.seed)
+    # the disputes' and promises' own stream
+    side = random.Random(params.seed + 1)
     behaviours = list(params.behaviours)
     weights = [params.behaviours[b] for b in behaviours]
     now = datetime.datetime.now().replace(microsecond=0)
@@ -167,6 +187,8 @@ def populate_book(company, accounts, params):
                     "Paris", user, now))
             book.parties += 1
             balance = Decimal(0)
+            # the maturities of the customer's open lines not disputed
+            followed = []
             for _ in range(params.invoices_per_customer):
                 date = today - datetime.timedelta(
                     days=rng.randrange(MONTHS_DAYS))
@@ -240,7 +262,44 @@ def populate_book(company, accounts, params):
                     balance -= paid
                 if not reconcile:
                     book.open_lines += 1
-                    book.open_maturities[maturity] += 1
+                    if (params.dispute_share
+                            and side.random() < params.dispute_share):
+                        dispute = ids['account_invoice_dispute']
+                        ids['account_invoice_dispute'] += 1
+                        opened = date + datetime.timedelta(
+                            days=side.randrange((today - date).days + 1))
+                        state, resolved = 'open', None
+                        if side.random() < 0.25:
+                            state, resolved = 'resolved', opened + (
+                                datetime.timedelta(days=side.randrange(
+                                        (today - opened).days + 1)))
+                        rows['account_invoice_dispute'].append((dispute,
+                                company.id, invoice,
+                                side.choice(DISPUTE_REASONS), amount - paid,
+                                opened, resolved, state, user, now))
+                        book.disputes += 1
+                        if state == 'open':
+                            book.paused_lines += 1
+                            continue
+                    followed.append(maturity)
+            if (followed and params.promise_share
+                    and side.random() < params.promise_share):
+                promise = ids['account_dunning_promise']
+                ids['account_dunning_promise'] += 1
+                made_on = today - datetime.timedelta(days=side.randrange(15))
+                promised = made_on + datetime.timedelta(
+                    days=side.randrange(7, 29))
+                state = 'open'
+                if promised < today:
+                    state = side.choice(['kept', 'broken'])
+                rows['account_dunning_promise'].append((promise, company.id,
+                        party, made_on, promised,
+                        (balance / 2).quantize(CENT), state, user, now))
+                book.promises += 1
+                if state == 'open':
+                    book.paused_lines += len(followed)
+                    followed = []
+            book.open_maturities.update(followed)
             book.balances[party] = balance
         writer.write('party_party', ['id', 'active', 'code', 'code_alnum',
                 'code_digit', 'name', 'customer_type', 'legal_status',
@@ -264,6 +323,13 @@ def populate_book(company, accounts, params):
                 'state', 'untaxed_amount_cache', 'tax_amount_cache',
                 'total_amount_cache', 'create_uid', 'create_date'],
             rows['account_invoice'])
+        writer.write('account_invoice_dispute', ['id', 'company',
+                'invoice', 'reason', 'amount', 'opened_on', 'resolved_on',
+                'state', 'create_uid', 'create_date'],
+            rows['account_invoice_dispute'])
+        writer.write('account_dunning_promise', ['id', 'company', 'party',
+                'made_on', 'date', 'amount', 'state', 'create_uid',
+                'create_date'], rows['account_dunning_promise'])
     writer.finish(ids)
     book.seconds = time.monotonic() - start
     return book
@@ -277,7 +343,8 @@ class Writer:
     each key is checked and each index built once, set-wise, instead of row
     by row."""
     TABLES = ['party_party', 'party_address', 'account_move',
-        'account_move_line', 'account_move_reconciliation', 'account_invoice']
+        'account_move_line', 'account_move_reconciliation', 'account_invoice',
+        'account_invoice_dispute', 'account_dunning_promise']
 
     def __init__(self, cursor, backend_name):
         self.cursor = cursor
@@ -374,9 +441,10 @@ def check(book, params, sample=20):
                 problems.append(f"party {party['id']}: receivable "
                     f"{party['receivable']} != {expected}")
         selected = DailySelection(company, params.today).count_lines()
-    if selected != book.open_lines:
+    followed = book.open_lines - book.paused_lines
+    if selected != followed:
         problems.append(
-            f"daily selection: {selected} lines != {book.open_lines}")
+            f"daily selection: {selected} lines != {followed}")
     return problems
 
 
@@ -400,8 +468,10 @@ def parse_args(args=None):
     parser.add_argument('--today', type=datetime.date.fromisoformat,
         default=TODAY)
     parser.add_argument('--open-share', type=float, default=0.5)
-    parser.add_argument('--dispute-share', type=float, default=0.0)
-    parser.add_argument('--promise-share', type=float, default=0.0)
+    parser.add_argument('--dispute-share', type=float, default=0.0,
+        help="share of the open invoices with a dispute")
+    parser.add_argument('--promise-share', type=float, default=0.0,
+        help="share of the customers owing something with a promise")
     return parser.parse_args(args)
 
 
@@ -435,8 +505,8 @@ def describe(book, params):
         f"({book.open_due_before(params.today)} due by {params.today}) "
         f"written in {book.seconds:.1f} s")
     if params.dispute_share or params.promise_share:
-        text += ("; disputes and promises not generated (no model merged "
-            "yet)")
+        text += (f"; {book.disputes} disputes, {book.promises} promises, "
+            f"{book.paused_lines} open lines paused by them")
     return text
 
 

@@ -606,6 +606,13 @@ def parent(options):
         tconfig.update_etc(options.config)
     size = options.size
     pristine = f'bench_{size.lower()}_{module_hash()}'
+    shares = []
+    if options.dispute_share or options.promise_share:
+        # a book with disputes and promises is another book
+        pristine += (f'_d{round(options.dispute_share * 100)}'
+            f'p{round(options.promise_share * 100)}')
+        shares = ['--dispute-share', str(options.dispute_share),
+            '--promise-share', str(options.promise_share)]
     for name in stale_databases(f'bench_{size.lower()}', pristine):
         drop_database(name)
     ours, core = pristine + '_ours', pristine + '_core'
@@ -617,7 +624,7 @@ def parent(options):
     if not database_exists(pristine):
         start = time.monotonic()
         args = ['-m', 'benchmarks.generate', '-d', pristine,
-            '--size', size, '--today', options.date.isoformat()]
+            '--size', size, '--today', options.date.isoformat(), *shares]
         if options.config:
             args += ['-c', options.config]
         subprocess.run([sys.executable, '-O'] + args, cwd=ROOT, check=True)
@@ -739,6 +746,11 @@ def parse_args(args=None):
         default=generate.TODAY)
     parser.add_argument('--rebuild', action='store_true',
         help="generate the book again")
+    parser.add_argument('--dispute-share', type=float, default=0.0,
+        help="the book's share of open invoices with a dispute")
+    parser.add_argument('--promise-share', type=float, default=0.0,
+        help="the book's share of the customers owing something with a "
+        "promise to pay")
     parser.add_argument('--no-core', dest='core', action='store_false',
         help="skip core account_dunning's peer figure")
     parser.add_argument('--no-queue', dest='queue', action='store_false',

@@ -34,6 +34,47 @@ class BenchmarkGeneratorTestCase(unittest.TestCase):
         self.assertEqual(generate.Parameters.size('S'), params)
 
     @with_transaction()
+    def test_disputes_and_promises(self):
+        "Disputes and promises are written and pause the daily job"
+        pool = Pool()
+        Run = pool.get('account.dunning.run')
+        Company = pool.get('company.company')
+        Level = pool.get('account.dunning.level')
+        Dispute = pool.get('account.invoice.dispute')
+        Promise = pool.get('account.dunning.promise')
+        Dunning = pool.get('account.dunning')
+        params = generate.Parameters(customers=300,
+            invoices_per_customer=8, dispute_share=0.1, promise_share=0.2)
+
+        book = generate.populate(params)
+
+        self.assertGreater(book.disputes, 0)
+        self.assertGreater(book.promises, 0)
+        self.assertGreater(book.paused_lines, 0)
+        self.assertEqual(Dispute.search([], count=True), book.disputes)
+        self.assertEqual(Promise.search([], count=True), book.promises)
+        disputes = Dispute.search([])
+        for dispute in disputes:
+            self.assertGreater(dispute.amount, 0)
+            self.assertLessEqual(dispute.amount, dispute.invoice.total_amount)
+        self.assertEqual(generate.check(book, params), [])
+
+        company = Company(book.company)
+        first_offset = min(l.offset_days for l in Level.search([]))
+        run, = Run.run_daily(date=params.today, companies=[company])
+        self.assertEqual(
+            run.lines_selected, book.open_lines - book.paused_lines)
+        self.assertEqual(run.dunnings_created, book.open_due_before(
+                params.today - datetime.timedelta(days=first_offset)))
+        paused_moves = {d.invoice.move.id for d in disputes
+            if d.state == 'open'}
+        paused_parties = {p.party.id for p in Promise.search(
+                    [('state', '=', 'open')])}
+        for dunning in Dunning.search([]):
+            self.assertNotIn(dunning.line.move.id, paused_moves)
+            self.assertNotIn(dunning.line.party.id, paused_parties)
+
+    @with_transaction()
     def test_size_s_coherent(self):
         "The S book reads back through Tryton and feeds the daily job"
         pool = Pool()
