@@ -189,6 +189,8 @@ def populate_book(company, accounts, params):
             balance = Decimal(0)
             # the maturities of the customer's open lines not disputed
             followed = []
+            # the customer's payments: (date, amount)
+            payments = []
             for _ in range(params.invoices_per_customer):
                 date = today - datetime.timedelta(
                     days=rng.randrange(MONTHS_DAYS))
@@ -259,6 +261,7 @@ def populate_book(company, accounts, params):
                             pay_move, receivable, party, Decimal(0), paid,
                             None, reconciliation, 'valid', user, now))
                     book.payments += 1
+                    payments.append((pay_date, paid))
                     balance -= paid
                 if not reconcile:
                     book.open_lines += 1
@@ -289,12 +292,16 @@ def populate_book(company, accounts, params):
                 made_on = today - datetime.timedelta(days=side.randrange(15))
                 promised = made_on + datetime.timedelta(
                     days=side.randrange(7, 29))
+                amount = (balance / 2).quantize(CENT)
                 state = 'open'
-                if promised < today:
+                if promised <= today:
+                    # due: the check of the promises decided it
                     state = side.choice(['kept', 'broken'])
+                if sum(a for d, a in payments if d >= made_on) >= amount:
+                    # what the daily job's check of the promises decides
+                    state = 'kept'
                 rows['account_dunning_promise'].append((promise, company.id,
-                        party, made_on, promised,
-                        (balance / 2).quantize(CENT), state, user, now))
+                        party, made_on, promised, amount, state, user, now))
                 book.promises += 1
                 if state == 'open':
                     book.paused_lines += len(followed)

@@ -11,7 +11,7 @@ customer escalates at once: its dunnings move to the next level."""
 import datetime
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Literal, Null, Union
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp
@@ -282,10 +282,17 @@ class Invoice(metaclass=PoolMeta):
         to pay: the invoice it names, or all those of the customer"""
         Promise = Pool().get('account.dunning.promise')
         promise = Promise.__table__()
+        on_party = Promise.__table__()
         invoice = cls.__table__()
-        return invoice.join(promise, condition=(
-                (promise.invoice == invoice.id)
-                | ((promise.invoice == Null)
-                    & (promise.party == invoice.party)
-                    & (promise.company == invoice.company)))
-            ).select(invoice.id, where=promise.state == 'open')
+        # two queries, not one join on a disjunction: the database would
+        # pair every invoice with every open promise
+        return Union(
+            promise.select(promise.invoice,
+                where=(promise.state == 'open') & (promise.invoice != Null)),
+            invoice.join(on_party, condition=(
+                    (on_party.party == invoice.party)
+                    & (on_party.company == invoice.company))
+                ).select(invoice.id,
+                where=(on_party.state == 'open')
+                & (on_party.invoice == Null)),
+            all_=True)
