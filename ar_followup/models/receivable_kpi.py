@@ -157,11 +157,10 @@ class ReceivableFigures:
             & (invoice.type == 'out')
             & (move.date >= months[-1][0])
             & (move.date <= self.end))
-        zero = Decimal(0)
         # no sales in a month is NULL (FILTER); SQLite sums floats
         return {
             party: (_decimal(period), [
-                    m if type(m) is Decimal else _decimal(m) if m else zero
+                    m if type(m) is Decimal else _decimal(m) if m else _ZERO
                     for m in monthly])
             for party, period, *monthly in rows}
 
